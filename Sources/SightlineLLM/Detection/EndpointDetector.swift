@@ -1,0 +1,110 @@
+import SightlineCore
+
+/// Decides from method, URL and headers alone whether a request is an LLM API call, and which.
+enum EndpointDetector {
+    static func detect(method: String, url: String, headers: [HeaderField]) -> Route? {
+        // Every generation, embedding and counting endpoint is a POST; GETs (model lists, retrieving a
+        // stored response) are not calls to a model.
+        guard method.caseInsensitiveEquals("POST") else { return nil }
+
+        var parts = URLParts(url)
+        // The gateway's target header names the real upstream when the URL is the proxy's own address;
+        // the request's path follows the target's base path.
+        if let target = headers.first(named: "Sightline-Target-Url") ?? headers.first(named: "Helicone-Target-Url") {
+            let targetParts = URLParts(target)
+            if !targetParts.host.isEmpty {
+                let base = targetParts.path.hasSuffix("/") ? String(targetParts.path.dropLast()) : targetParts.path
+                parts = URLParts(host: targetParts.host, path: base + parts.path, query: parts.query)
+            }
+        }
+
+        var provider = KnownHosts.provider(forHost: parts.host)
+        var path = parts.path
+        if provider == nil,
+           let gateway = KnownHosts.gatewayPrefixes.first(where: { path.hasPrefix($0.prefix) }) {
+            provider = gateway.provider
+            path = String(path.dropFirst(gateway.prefix.count - 1))
+        }
+        while path.count > 1, path.hasSuffix("/") { path.removeLast() }
+
+        if let route = modelMethodRoute(path: path, provider: provider) { return route }
+        return suffixRoute(path: path, provider: provider, headers: headers)
+    }
+
+    /// Google's `…/models/{model}:{method}` URLs (AI Studio, Vertex, and Claude on Vertex).
+    private static func modelMethodRoute(path: String, provider: String?) -> Route? {
+        guard let last = path.split(separator: "/").last, let colon = last.lastIndex(of: ":") else { return nil }
+        let model = String(last[..<colon])
+        let method = String(last[last.index(after: colon)...])
+        guard !model.isEmpty else { return nil }
+        let google = provider ?? "gemini"
+        switch method {
+        case "generateContent":
+            return Route(provider: google, endpoint: method, format: .geminiGenerate, modelFromPath: model)
+        case "streamGenerateContent":
+            return Route(provider: google, endpoint: method, format: .geminiGenerate, modelFromPath: model,
+                         alwaysStreams: true)
+        case "embedContent", "batchEmbedContents":
+            return Route(provider: google, endpoint: method, format: .geminiEmbed, modelFromPath: model)
+        case "countTokens":
+            return Route(provider: google, endpoint: method, format: .geminiCountTokens, modelFromPath: model)
+        case "rawPredict", "streamRawPredict":
+            // Claude on Vertex: Anthropic's body with the model in the URL (`claude-…@20241022`).
+            guard path.contains("/publishers/anthropic/") else { return nil }
+            return Route(provider: provider ?? "vertex", endpoint: "messages", format: .anthropicMessages,
+                         modelFromPath: model, alwaysStreams: method == "streamRawPredict")
+        default:
+            return nil
+        }
+    }
+
+    private static func suffixRoute(path: String, provider: String?, headers: [HeaderField]) -> Route? {
+        let compatible = provider ?? "openai-compatible"
+        if path.hasSuffix("/chat/completions") {
+            return Route(provider: compatible, endpoint: "chat.completions", format: .openAIChat,
+                         modelFromPath: azureDeployment(path))
+        }
+        if path.hasSuffix("/completions") {
+            return Route(provider: compatible, endpoint: "completions", format: .openAICompletions,
+                         modelFromPath: azureDeployment(path))
+        }
+        if path.hasSuffix("/responses") {
+            return Route(provider: compatible, endpoint: "responses", format: .openAIResponses,
+                         modelFromPath: azureDeployment(path))
+        }
+        if path.hasSuffix("/embeddings") && !path.hasSuffix("/api/embeddings") {
+            return Route(provider: compatible, endpoint: "embeddings", format: .openAIEmbeddings,
+                         modelFromPath: azureDeployment(path))
+        }
+        // `/v1/threads/{id}/messages` is OpenAI's Assistants API, so `/messages` alone is not enough.
+        let anthropicShaped = provider == "anthropic" || headers.first(named: "anthropic-version") != nil
+        if path.hasSuffix("/v1/messages/count_tokens") || (anthropicShaped && path.hasSuffix("/messages/count_tokens")) {
+            return Route(provider: provider ?? "anthropic", endpoint: "messages.count_tokens",
+                         format: .anthropicCountTokens)
+        }
+        if path.hasSuffix("/v1/messages") || (anthropicShaped && path.hasSuffix("/messages")) {
+            return Route(provider: provider ?? "anthropic", endpoint: "messages", format: .anthropicMessages)
+        }
+        if path.hasSuffix("/api/chat") {
+            return Route(provider: provider ?? "ollama", endpoint: "ollama.chat", format: .ollamaChat)
+        }
+        if path.hasSuffix("/api/generate") {
+            return Route(provider: provider ?? "ollama", endpoint: "ollama.generate", format: .ollamaGenerate)
+        }
+        if path.hasSuffix("/api/embed") || path.hasSuffix("/api/embeddings") {
+            return Route(provider: provider ?? "ollama", endpoint: "ollama.embed", format: .ollamaEmbed)
+        }
+        if provider == "cohere", path.hasSuffix("/v2/chat") || path.hasSuffix("/v1/chat") {
+            // Cohere's native chat request has OpenAI-shaped messages; its response is only partly read.
+            return Route(provider: "cohere", endpoint: "chat", format: .openAIChat)
+        }
+        return nil
+    }
+
+    /// `/openai/deployments/{deployment}/…`: Azure names the model by deployment, not in the body.
+    private static func azureDeployment(_ path: String) -> String? {
+        let components = path.split(separator: "/")
+        guard let i = components.firstIndex(of: "deployments"), i + 1 < components.count else { return nil }
+        return String(components[i + 1])
+    }
+}

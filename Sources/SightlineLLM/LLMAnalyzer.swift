@@ -1,0 +1,92 @@
+import Foundation
+import SightlineCore
+
+/// Turns a recorded exchange into what it meant. Returns nil for traffic that is not an LLM API call.
+public struct LLMAnalyzer: Sendable {
+    public let prices: PriceTable
+
+    public init(prices: PriceTable) {
+        self.prices = prices
+    }
+
+    /// Detection looks only at method, URL and headers; then the wire format's decoder reads the
+    /// request, and either the provider's error body (4xx/5xx), the stream (timed SSE events, or the
+    /// body re-framed as SSE, NDJSON or a JSON array), or the single response body. Every step reads
+    /// leniently: what cannot be read stays nil, so a damaged exchange still gives a partial analysis.
+    public func analyze(_ exchange: LLMExchange) -> LLMAnalysis? {
+        guard let route = EndpointDetector.detect(method: exchange.method, url: exchange.url,
+                                                  headers: exchange.requestHeaders) else { return nil }
+        let decoder = route.format.decoder
+        var decoded = DecodedExchange()
+        if let request = JSONValue.parse(exchange.requestBody) {
+            decoder.decodeRequest(request, into: &decoded)
+        }
+
+        let failed = (exchange.status ?? 0) >= 400
+        let stream = failed ? nil : ResponseStream.of(exchange, route: route, requestedStream: decoded.requestedStream)
+        if failed {
+            decoded.conversation.error = ProviderErrorDecoder.describe(body: exchange.responseBody, status: exchange.status)
+        } else if let stream {
+            decoder.decodeStream(stream.events, into: &decoded)
+        } else if let response = JSONValue.parse(exchange.responseBody) {
+            decoder.decodeResponse(response, into: &decoded)
+            decoded.sawFinalEvent = true
+            // Some gateways answer 200 with an error body.
+            if decoded.conversation.output.isEmpty, response["error"] != nil {
+                decoded.noteError(ProviderErrorDecoder.describe(json: response))
+            }
+        }
+
+        let isStream = stream != nil || route.alwaysStreams || decoded.requestedStream == true
+        let truncated = isStream && !failed && !decoded.sawFinalEvent
+        let conversation = decoded.conversation
+        let usage = conversation.usage
+
+        // Ollama's NDJSON is not timed per line; its first byte is the first output.
+        if decoded.firstOutputMs == nil, stream?.timesKnown == false,
+           route.format == .ollamaChat || route.format == .ollamaGenerate {
+            decoded.firstOutputMs = exchange.firstByteMs
+        }
+        let timed = stream?.timesKnown == true || decoded.providerGenerationSeconds != nil
+        let ttft = isStream && !failed
+            ? StreamTiming.timeToFirstToken(firstOutputMs: decoded.firstOutputMs, requestSentMs: exchange.requestSentMs)
+            : nil
+        let tokensPerSecond = isStream && timed
+            ? StreamTiming.tokensPerSecond(outputTokens: usage.outputTokens, firstOutputMs: decoded.firstOutputMs,
+                                           lastEventMs: stream?.lastEventMs, providerSeconds: decoded.providerGenerationSeconds)
+            : nil
+
+        let models = [decoded.responseModel, decoded.requestModel, route.modelFromPath].compactMap { $0 }
+        return LLMAnalysis(
+            provider: route.provider,
+            endpoint: route.endpoint,
+            model: models.first,
+            stream: isStream,
+            usage: usage,
+            costUSD: cost(models: models, route: route, usage: usage, freeCount: decoded.isFreeCount),
+            ttftMs: ttft,
+            tokensPerSecond: tokensPerSecond,
+            finishReason: conversation.finishReason,
+            toolCallCount: conversation.output.reduce(0) { $0 + $1.parts.count { $0.type == "tool_call" } },
+            truncated: truncated,
+            conversation: conversation,
+            searchText: SearchText.of(conversation)
+        )
+    }
+
+    /// The first of the reported, requested and URL model names the table knows prices it (an Azure
+    /// deployment name is rarely a model name, but the response's model is).
+    private func cost(models: [String], route: Route, usage: LLMUsage, freeCount: Bool) -> Decimal? {
+        let convention = BillingConvention.forFormat(route.format)
+        for model in models {
+            if freeCount {
+                if prices.price(provider: route.provider, model: model) != nil { return 0 }
+                continue
+            }
+            if let cost = prices.cost(provider: route.provider, model: model, usage: usage, convention: convention) {
+                return cost
+            }
+        }
+        return nil
+    }
+}

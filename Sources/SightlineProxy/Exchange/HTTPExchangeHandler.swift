@@ -1,0 +1,407 @@
+import Foundation
+import NIOCore
+import NIOHTTP1
+import SightlineCore
+
+/// The HTTP relay of one client connection, last in its pipeline (after the HTTP server codec, and after
+/// TLS termination when intercepting). It sends each request to its upstream, streams the response back
+/// part by part, copies what passes into a `FlowCapture`, and hands the capture to the sink when the
+/// exchange ends. One exchange at a time; a pipelined request waits in `queued`.
+final class HTTPExchangeHandler: ChannelDuplexHandler, RemovableChannelHandler, UpstreamDelegate {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundIn = HTTPServerResponsePart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    private let services: ProxyServices
+    /// The CONNECT origin when this connection is an intercepted TLS tunnel; nil for plain proxy/gateway.
+    private let interceptedOrigin: Origin?
+    private var context: ChannelHandlerContext?
+    private var upstream: UpstreamConnection?
+    private var exchange: Exchange?
+    private var queued = CircularBuffer<HTTPServerRequestPart>()
+    /// A part of a request that was refused before reaching upstream: the rest of it is dropped.
+    private var discardingRequest = false
+    private var pendingRead = false
+    private var clientAddress: String?
+    private var isClosing = false
+
+    init(services: ProxyServices, interceptedOrigin: Origin?, upstream: UpstreamConnection?) {
+        self.services = services
+        self.interceptedOrigin = interceptedOrigin
+        self.upstream = upstream
+    }
+
+    // MARK: Channel events
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        clientAddress = context.channel.remoteAddress.map(Self.describe)
+        upstream?.handler.delegate = self
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.context = nil
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let part = unwrapInboundIn(data)
+        if exchange != nil, case .head = part {
+            queued.append(part)
+            return
+        }
+        if !queued.isEmpty {
+            queued.append(part)
+            return
+        }
+        handle(part)
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        if let upstream, exchange?.upstreamReady == true { upstream.channel.flush() }
+        context.fireChannelReadComplete()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        isClosing = true
+        if let exchange {
+            finish(exchange, error: .clientDisconnected())
+        }
+        upstream?.handler.delegate = nil
+        upstream?.close()
+        upstream = nil
+        context.fireChannelInactive()
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        upstream?.handler.setReadsPaused(!context.channel.isWritable)
+        context.fireChannelWritabilityChanged()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        if let parserError = error as? HTTPParserError {
+            services.logger.info("malformed request", metadata: ["client": "\(clientAddress ?? "?")", "error": "\(parserError)"])
+            if let exchange {
+                finish(exchange, error: .badRequest("malformed request: \(parserError)"))
+                if exchange.responseHeadSent {
+                    context.close(promise: nil)
+                    return
+                }
+            }
+            writeError(status: .badRequest, reason: "malformed HTTP request (\(parserError))", kind: "bad_request", close: true)
+            return
+        }
+        services.logger.debug("client connection error", metadata: ["error": "\(error)", "client": "\(clientAddress ?? "?")"])
+        context.close(promise: nil)
+    }
+
+    /// Reads from the client wait while the upstream cannot take more, or a queued request waits.
+    func read(context: ChannelHandlerContext) {
+        if readsShouldWait {
+            pendingRead = true
+        } else {
+            context.read()
+        }
+    }
+
+    private var readsShouldWait: Bool {
+        if !queued.isEmpty { return true }
+        guard let exchange else { return false }
+        if !exchange.upstreamReady { return exchange.bufferedParts.count > 16 }
+        return !(upstream?.handler.isWritable ?? true)
+    }
+
+    private func resumeReadsIfPossible() {
+        guard pendingRead, !readsShouldWait, let context else { return }
+        pendingRead = false
+        context.read()
+    }
+
+    // MARK: Requests
+
+    private func handle(_ part: HTTPServerRequestPart) {
+        switch part {
+        case .head(let head):
+            discardingRequest = false
+            begin(head)
+        case .body(let buffer):
+            guard !discardingRequest, let exchange else { return }
+            exchange.appendRequestBody(buffer)
+            send(.body(.byteBuffer(buffer)), in: exchange)
+        case .end(let trailers):
+            if discardingRequest {
+                discardingRequest = false
+                drainQueue()
+                return
+            }
+            guard let exchange else { return }
+            exchange.requestComplete = true
+            send(.end(trailers), in: exchange)
+            if exchange.upstreamReady {
+                exchange.capture.timings.requestSentMs = exchange.ms()
+                upstream?.channel.flush()
+            }
+        }
+    }
+
+    private func begin(_ head: HTTPRequestHead) {
+        let start = NIODeadline.now()
+        let configuration = services.configuration
+        if interceptedOrigin == nil, !services.isAuthorized(head.headers.map { ($0.name, $0.value) }) {
+            refuseBeforeUpstream(head, status: .proxyAuthenticationRequired, reason: "proxy authentication required",
+                                 extraHeaders: [("Proxy-Authenticate", "Basic realm=\"sightline\"")])
+            return
+        }
+        let routed: RoutedRequest
+        do {
+            routed = try RequestRouter.route(head, interceptedOrigin: interceptedOrigin, gatewayTarget: configuration.gatewayTarget)
+        } catch {
+            refuseBeforeUpstream(head, status: error.httpStatus, reason: error.reason, kind: error.kind)
+            return
+        }
+        let upstreamOrigin = configuration.mapped(routed.origin)
+        var headers = HopByHopHeaders.strip(routed.headers)
+        if upstreamOrigin != routed.origin, headers.contains(name: "host") {
+            headers.replaceOrAdd(name: "Host", value: upstreamOrigin.authority)
+        }
+        for rule in configuration.setHeaders where rule.applies(to: routed.origin.host) {
+            headers.replaceOrAdd(name: rule.name, value: rule.value)
+        }
+        var upstreamHead = HTTPRequestHead(version: head.version, method: head.method, uri: routed.upstreamTarget, headers: headers)
+        upstreamHead.version = .http1_1
+
+        var capture = FlowCapture(
+            id: FlowID.make(), mode: routed.mode, clientAddress: clientAddress,
+            request: CapturedRequest(method: head.method.rawValue, url: routed.url, httpVersion: head.version.text,
+                                     headers: head.headers.fields, body: CapturedBody(capBytes: configuration.bodyCapBytes)),
+            timings: FlowTimings(start: Date()))
+        if upstreamOrigin != routed.origin || routed.mode == .gateway {
+            capture.upstreamURL = upstreamOrigin.description + routed.upstreamTarget
+        }
+        let exchange = Exchange(start: start, upstreamOrigin: upstreamOrigin, upstreamHead: upstreamHead,
+                                clientWantsClose: HopByHopHeaders.wantsClose(head.headers, version: head.version), capture: capture)
+        self.exchange = exchange
+
+        if let upstream, upstream.origin == upstreamOrigin, upstream.isReusable {
+            upstreamIsReady(upstream, for: exchange, reused: true)
+            return
+        }
+        upstream?.handler.delegate = nil
+        upstream?.close()
+        upstream = nil
+        guard let context else { return }
+        services.connector.connect(to: upstreamOrigin, on: context.eventLoop).assumeIsolated().whenComplete { [self] result in
+            switch result {
+            case .success(let connection):
+                guard self.exchange === exchange, !isClosing else {
+                    connection.close()
+                    return
+                }
+                upstream = connection
+                connection.handler.delegate = self
+                connection.handler.setReadsPaused(!(self.context?.channel.isWritable ?? true))
+                upstreamIsReady(connection, for: exchange, reused: false)
+            case .failure(let error):
+                guard self.exchange === exchange else { return }
+                let proxyError = error as? ProxyError
+                    ?? ProxyError.connecting(to: upstreamOrigin.description, error: error, timeout: configuration.connectTimeout)
+                services.logger.warning("upstream failed", metadata: ["target": "\(upstreamOrigin)", "error": "\(proxyError.reason)"])
+                respondWithError(proxyError, for: exchange)
+            }
+        }
+    }
+
+    private func upstreamIsReady(_ connection: UpstreamConnection, for exchange: Exchange, reused: Bool) {
+        if reused {
+            exchange.capture.timings.upstreamConnectedMs = 0
+        } else {
+            exchange.capture.timings.upstreamConnectedMs = max(0, exchange.ms(connection.connectedAt))
+            if let tls = connection.tlsDoneAt { exchange.capture.timings.tlsDoneMs = max(0, exchange.ms(tls)) }
+        }
+        exchange.upstreamReady = true
+        connection.handler.send(.head(exchange.upstreamHead), flush: false)
+        for part in exchange.bufferedParts { connection.handler.send(part, flush: false) }
+        exchange.bufferedParts.removeAll()
+        if exchange.requestComplete { exchange.capture.timings.requestSentMs = exchange.ms() }
+        connection.channel.flush()
+        resumeReadsIfPossible()
+    }
+
+    private func send(_ part: HTTPClientRequestPart, in exchange: Exchange) {
+        if exchange.upstreamReady, let upstream {
+            upstream.handler.send(part, flush: false)
+        } else {
+            exchange.bufferedParts.append(part)
+        }
+    }
+
+    // MARK: Upstream events
+
+    func upstreamReceived(_ part: HTTPClientResponsePart) {
+        guard let exchange, let context else { return }
+        switch part {
+        case .head(let head):
+            exchange.capture.timings.firstByteMs = exchange.ms()
+            exchange.capture.response = CapturedResponse(
+                status: Int(head.status.code), reason: head.status.reasonPhrase, httpVersion: head.version.text,
+                headers: head.headers.fields, body: CapturedBody(capBytes: services.configuration.bodyCapBytes))
+            let contentType = head.headers.first(name: "content-type")?.lowercased() ?? ""
+            exchange.tracksChunkTimes = contentType.contains("event-stream") || contentType.contains("ndjson")
+            var headers = HopByHopHeaders.strip(head.headers)
+            if exchange.clientWantsClose { headers.add(name: "Connection", value: "close") }
+            var clientHead = HTTPResponseHead(version: .http1_1, status: head.status, headers: headers)
+            clientHead.version = .http1_1
+            exchange.responseHeadSent = true
+            context.write(wrapOutboundOut(.head(clientHead)), promise: nil)
+        case .body(let buffer):
+            exchange.appendResponseBody(buffer)
+            context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
+        case .end(let trailers):
+            exchange.capture.timings.lastByteMs = exchange.ms()
+            let upstreamWantsClose = exchange.capture.response.map { response in
+                response.headers.contains { $0.name.lowercased() == "connection" && $0.value.lowercased().contains("close") }
+                    || response.httpVersion == "HTTP/1.0"
+            } ?? true
+            if upstreamWantsClose || !exchange.requestComplete {
+                upstream?.handler.delegate = nil
+                upstream?.close()
+                upstream = nil
+            }
+            let closeClient = exchange.clientWantsClose || !exchange.requestComplete
+            let written = context.writeAndFlush(wrapOutboundOut(.end(trailers)))
+            if closeClient {
+                written.assumeIsolated().whenComplete { [weak self] _ in self?.context?.close(promise: nil) }
+            }
+            finish(exchange, error: nil)
+        }
+    }
+
+    func upstreamReadComplete() {
+        context?.flush()
+    }
+
+    func upstreamWritabilityChanged(isWritable: Bool) {
+        if isWritable { resumeReadsIfPossible() }
+    }
+
+    func upstreamIdleTimeout() {
+        let seconds = services.configuration.upstreamIdleTimeout.nanoseconds / 1_000_000_000
+        let connection = upstream
+        upstream = nil
+        connection?.handler.delegate = nil
+        if let exchange {
+            let error = ProxyError.upstreamTimeout(exchange.upstreamOrigin.description, seconds: seconds)
+            services.logger.warning("upstream timed out", metadata: ["target": "\(exchange.upstreamOrigin)"])
+            if exchange.responseHeadSent {
+                finish(exchange, error: error)
+                context?.close(promise: nil)
+            } else {
+                respondWithError(error, for: exchange)
+            }
+        }
+        connection?.close()
+    }
+
+    func upstreamClosed(error: (any Error)?) {
+        let connection = upstream
+        upstream = nil
+        connection?.handler.delegate = nil
+        guard let exchange else { return }
+        let target = exchange.upstreamOrigin.description
+        let proxyError: ProxyError
+        if let error, !(error is ProxyError), "\(error)".contains("HTTPParserError") || error is HTTPParserError {
+            proxyError = .upstreamProtocol(target, "\(error)")
+        } else if let error {
+            proxyError = ProxyError.connecting(to: target, error: error, timeout: services.configuration.connectTimeout)
+                .withReason(exchange.responseHeadSent
+                            ? "upstream \(target) failed in the middle of the response: \(error)"
+                            : nil)
+        } else {
+            proxyError = .upstreamReset(target, afterResponseStarted: exchange.responseHeadSent)
+        }
+        services.logger.warning("upstream connection lost", metadata: ["target": "\(target)", "error": "\(proxyError.reason)"])
+        if exchange.responseHeadSent {
+            // Headers already went: closing without the final chunk is how HTTP/1.1 says "incomplete".
+            exchange.capture.timings.lastByteMs = exchange.ms()
+            finish(exchange, error: proxyError)
+            context?.close(promise: nil)
+        } else {
+            respondWithError(proxyError, for: exchange)
+        }
+    }
+
+    // MARK: Ending exchanges
+
+    private func finish(_ exchange: Exchange, error: ProxyError?) {
+        guard self.exchange === exchange else { return }
+        if let error { exchange.capture.error = error.reason }
+        services.sink.record(exchange.capture)
+        self.exchange = nil
+        drainQueue()
+    }
+
+    private func drainQueue() {
+        while exchange == nil, !discardingRequest, let part = queued.popFirst() {
+            handle(part)
+        }
+        resumeReadsIfPossible()
+    }
+
+    /// Answers an exchange that reached no upstream response with a plain-text error, and records it.
+    private func respondWithError(_ error: ProxyError, for exchange: Exchange) {
+        let closeAfter = !exchange.requestComplete || exchange.clientWantsClose
+        if !exchange.requestComplete { discardingRequest = true }
+        writeError(status: error.httpStatus, reason: error.reason, kind: error.kind, close: closeAfter)
+        exchange.capture.timings.lastByteMs = exchange.ms()
+        finish(exchange, error: error)
+    }
+
+    /// Refuses a request before any upstream is involved; recorded as an error flow too.
+    private func refuseBeforeUpstream(_ head: HTTPRequestHead, status: HTTPResponseStatus, reason: String, kind: String = "refused",
+                                      extraHeaders: [(String, String)] = []) {
+        services.logger.info("request refused", metadata: ["status": "\(status.code)", "reason": "\(reason)"])
+        var capture = FlowCapture(
+            id: FlowID.make(), mode: interceptedOrigin == nil && head.uri.hasPrefix("/") ? .gateway : .proxy, clientAddress: clientAddress,
+            request: CapturedRequest(method: head.method.rawValue, url: head.uri, httpVersion: head.version.text,
+                                     headers: head.headers.fields, body: CapturedBody(capBytes: 0)),
+            timings: FlowTimings(start: Date()))
+        capture.error = reason
+        services.sink.record(capture)
+        discardingRequest = true
+        writeError(status: status, reason: reason, kind: kind, close: HopByHopHeaders.wantsClose(head.headers, version: head.version),
+                   extraHeaders: extraHeaders)
+    }
+
+    private func writeError(status: HTTPResponseStatus, reason: String, kind: String, close: Bool, extraHeaders: [(String, String)] = []) {
+        guard let context else { return }
+        var body = context.channel.allocator.buffer(capacity: reason.utf8.count + 1)
+        body.writeString(reason + "\n")
+        var headers = HTTPHeaders([
+            ("Content-Type", "text/plain; charset=utf-8"),
+            ("Content-Length", "\(body.readableBytes)"),
+            ("Sightline-Error", kind),
+        ])
+        for (name, value) in extraHeaders { headers.add(name: name, value: value) }
+        if close { headers.add(name: "Connection", value: "close") }
+        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: status, headers: headers))), promise: nil)
+        context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
+        let done = context.writeAndFlush(wrapOutboundOut(.end(nil)))
+        if close {
+            done.assumeIsolated().whenComplete { [weak self] _ in self?.context?.close(promise: nil) }
+        }
+    }
+
+    static func describe(_ address: SocketAddress) -> String {
+        if let ip = address.ipAddress, let port = address.port {
+            return address.protocol == .inet6 ? "[\(ip)]:\(port)" : "\(ip):\(port)"
+        }
+        return "\(address)"
+    }
+}
+
+extension ProxyError {
+    /// The same classification with a more precise reason, when there is one.
+    func withReason(_ reason: String?) -> ProxyError {
+        guard let reason else { return self }
+        return ProxyError(code: code, reason: reason)
+    }
+}

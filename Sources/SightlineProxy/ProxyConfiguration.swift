@@ -1,0 +1,31 @@
+import Foundation
+import SightlineCore
+
+/// Everything the data plane needs to know, validated once at start.
+public struct ProxyConfiguration: Sendable {
+    public var listenHost: String = "127.0.0.1"
+    public var listenPort: Int = 9020
+    public var interceptPolicy = InterceptPolicy()
+    public var mapRemote: [MapRemoteRule] = []
+    public var setHeaders: [SetHeaderRule] = []
+    /// Extra roots trusted for upstream TLS, on top of the system's.
+    public var upstreamCAFiles: [String] = []
+    public var insecureUpstream = false
+    public var bodyCapBytes: Int = 32 * 1024 * 1024
+    public var connectTimeout: TimeAmount = .seconds(10)
+    /// How long an upstream may stay silent (no byte) while a response is awaited or streaming.
+    public var upstreamIdleTimeout: TimeAmount = .seconds(600)
+    /// Where origin-form (base-URL) requests go when no header or prefix names a target.
+    public var gatewayTarget = Origin(scheme: "https", host: "api.openai.com", port: 443)
+    /// `user:password` that clients must send as `Proxy-Authorization: Basic …`; nil = no auth (loopback).
+    public var proxyCredentials: String?
+
+    public init() {}
+
+    /// The origin a request for `origin` is really sent to, after `--map-remote`.
+    public func mapped(_ origin: Origin) -> Origin {
+        mapRemote.first { $0.from == origin }?.to ?? origin
+    }
+}
+
+import NIOCore

@@ -1,0 +1,73 @@
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import NIOSSL
+
+/// Why an exchange failed, phrased for the user who sees it in a 502/504 body and in the flow.
+public struct ProxyError: Error, CustomStringConvertible, Sendable {
+    enum Code: String, Sendable {
+        case upstreamRefused = "upstream_refused"
+        case upstreamUnresolvable = "upstream_dns"
+        case upstreamTLS = "upstream_tls"
+        case upstreamTimeout = "upstream_timeout"
+        case upstreamReset = "upstream_reset"
+        case upstreamProtocol = "upstream_protocol"
+        case clientDisconnected = "client_disconnected"
+        case badRequest = "bad_request"
+        case forbidden = "forbidden"
+    }
+
+    let code: Code
+    public let reason: String
+
+    /// A short, stable identifier for metrics and the `Sightline-Error` header.
+    public var kind: String { code.rawValue }
+    public var description: String { reason }
+
+    var httpStatus: HTTPResponseStatus {
+        switch code {
+        case .upstreamTimeout: .gatewayTimeout
+        case .badRequest: .badRequest
+        case .forbidden: .forbidden
+        case .upstreamRefused, .upstreamUnresolvable, .upstreamTLS, .upstreamReset, .upstreamProtocol, .clientDisconnected: .badGateway
+        }
+    }
+
+    static func badRequest(_ reason: String) -> Self { .init(code: .badRequest, reason: reason) }
+    static func forbidden(_ reason: String) -> Self { .init(code: .forbidden, reason: reason) }
+    static func upstreamReset(_ target: String, afterResponseStarted: Bool) -> Self {
+        .init(code: .upstreamReset, reason: afterResponseStarted
+              ? "upstream \(target) closed the connection in the middle of the response"
+              : "upstream \(target) closed the connection before sending a response")
+    }
+    static func upstreamTimeout(_ target: String, seconds: Int64) -> Self {
+        .init(code: .upstreamTimeout, reason: "upstream \(target) sent nothing for \(seconds) s")
+    }
+    static func clientDisconnected() -> Self {
+        .init(code: .clientDisconnected, reason: "client disconnected before the response was complete")
+    }
+    static func upstreamProtocol(_ target: String, _ detail: String) -> Self {
+        .init(code: .upstreamProtocol, reason: "upstream \(target) sent an invalid HTTP response: \(detail)")
+    }
+
+    /// Classifies a connect or I/O failure toward `target`.
+    static func connecting(to target: String, error: any Error, timeout: TimeAmount) -> Self {
+        if let proxyError = error as? ProxyError { return proxyError }
+        if error is NIOSSLError || error is BoringSSLError || "\(type(of: error))".contains("SSL") {
+            return .init(code: .upstreamTLS, reason: "TLS handshake with upstream \(target) failed: \(error)")
+        }
+        if let connectError = error as? NIOConnectionError {
+            if connectError.dnsAAAAError != nil || connectError.dnsAError != nil, connectError.connectionErrors.isEmpty {
+                return .init(code: .upstreamUnresolvable, reason: "cannot resolve upstream host \(target)")
+            }
+            return .init(code: .upstreamRefused, reason: "cannot connect to upstream \(target): \(connectError.connectionErrors.first.map { "\($0.error)" } ?? "\(error)")")
+        }
+        if let channelError = error as? ChannelError, case .connectTimeout = channelError {
+            return .init(code: .upstreamTimeout, reason: "connecting to upstream \(target) timed out after \(timeout.nanoseconds / 1_000_000_000) s")
+        }
+        if let ioError = error as? IOError {
+            return .init(code: .upstreamRefused, reason: "cannot connect to upstream \(target): \(ioError)")
+        }
+        return .init(code: .upstreamRefused, reason: "cannot connect to upstream \(target): \(error)")
+    }
+}

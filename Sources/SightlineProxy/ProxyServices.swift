@@ -1,0 +1,34 @@
+import Foundation
+import Logging
+import NIOCore
+import SightlineCore
+
+/// What every connection handler shares: configuration, TLS material, the upstream connector and
+/// the capture sink. Immutable; the parts that reload swap their own state.
+struct ProxyServices: Sendable {
+    let configuration: ProxyConfiguration
+    let connector: UpstreamConnector
+    let leafContexts: LeafContextCache
+    let sink: any CaptureSink
+    let logger: Logger
+
+    /// Milliseconds between two monotonic instants.
+    static func ms(from start: NIODeadline, to end: NIODeadline) -> Double {
+        Double((end - start).nanoseconds) / 1_000_000
+    }
+
+    /// Checks `Proxy-Authorization: Basic …` when the proxy demands credentials.
+    func isAuthorized(_ headers: [(String, String)]) -> Bool {
+        guard let expected = configuration.proxyCredentials else { return true }
+        let encoded = Data(expected.utf8).base64EncodedString()
+        for (name, value) in headers where name.lowercased() == "proxy-authorization" {
+            let parts = value.split(separator: " ", maxSplits: 1)
+            if parts.count == 2, parts[0].lowercased() == "basic", parts[1].trimmingCharacters(in: .whitespaces) == encoded {
+                return true
+            }
+        }
+        return false
+    }
+
+}
+

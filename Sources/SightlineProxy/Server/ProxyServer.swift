@@ -1,0 +1,78 @@
+import Logging
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import SightlineCA
+import SightlineCore
+
+/// The proxy listener: one port for forward-proxy (absolute-form and CONNECT) and gateway (origin-form) traffic.
+public final class ProxyServer: Sendable {
+    private let services: ProxyServices
+    private let group: any EventLoopGroup
+    private let channel: any Channel
+    private let trust: UpstreamTrust
+
+    /// The address actually bound (the OS's choice when the configured port was 0).
+    public var localAddress: SocketAddress? { channel.localAddress }
+    public var port: Int { channel.localAddress?.port ?? 0 }
+    public var leafMintCount: Int { services.leafContexts.mintCount }
+
+    private init(services: ProxyServices, group: any EventLoopGroup, channel: any Channel, trust: UpstreamTrust) {
+        self.services = services
+        self.group = group
+        self.channel = channel
+        self.trust = trust
+    }
+
+    /// Binds the listener and starts accepting connections.
+    public static func start(
+        configuration: ProxyConfiguration,
+        authority: CertificateAuthority,
+        sink: any CaptureSink,
+        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+        logger: Logger
+    ) async throws -> ProxyServer {
+        let trust = try UpstreamTrust(caFiles: configuration.upstreamCAFiles, insecure: configuration.insecureUpstream)
+        let services = ProxyServices(
+            configuration: configuration,
+            connector: UpstreamConnector(trust: trust, connectTimeout: configuration.connectTimeout,
+                                         idleTimeout: configuration.upstreamIdleTimeout),
+            leafContexts: LeafContextCache(issuer: LeafCertificateIssuer(authority: authority)),
+            sink: sink,
+            logger: logger)
+        let channel = try await ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 1024)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelOption(.allowRemoteHalfClosure, value: true)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try Self.configureClientPipeline(channel, services: services)
+                }
+            }
+            .bind(host: configuration.listenHost, port: configuration.listenPort)
+            .get()
+        return ProxyServer(services: services, group: group, channel: channel, trust: trust)
+    }
+
+    static func configureClientPipeline(_ channel: any Channel, services: ProxyServices) throws {
+        let sync = channel.pipeline.syncOperations
+        let encoder = HTTPResponseEncoder()
+        let decoder = ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .forwardBytes))
+        try sync.addHandler(encoder)
+        try sync.addHandler(decoder)
+        try sync.addHandler(ProxyFrontHandler(services: services, requestDecoder: decoder, responseEncoder: encoder))
+    }
+
+    /// Re-reads the upstream CA files and forgets every minted leaf (seed 001's "clear the SSL cache").
+    public func reload() throws {
+        try trust.reload()
+        services.leafContexts.clear()
+        services.logger.info("reloaded upstream trust and cleared the leaf certificate cache")
+    }
+
+    /// Stops accepting connections. Connections in flight finish on their own.
+    public func close() async {
+        try? await channel.close()
+    }
+}

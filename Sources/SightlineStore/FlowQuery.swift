@@ -1,0 +1,68 @@
+import SightlineCore
+
+/// Which flows to list, and where the page starts (SPEC §5.1 `GET /api/flows`). Filters combine with AND.
+public struct FlowQuery: Sendable, Hashable {
+    public static let defaultLimit = 50
+    public static let maxLimit = 1000
+
+    /// Page size, clamped to 1...maxLimit.
+    public var limit: Int {
+        didSet { limit = Self.clampLimit(limit) }
+    }
+    /// The `next` cursor of the previous page: only flows older than it are listed.
+    public var before: String?
+    public var host: String?
+    public var provider: String?
+    public var model: String?
+    public var status: Int?
+    public var mode: FlowMode?
+    public var session: String?
+    public var user: String?
+    /// `property.NAME=value` filters; every one must match.
+    public var properties: [String: String]
+    /// Full-text search over prompts, outputs and the URL.
+    public var q: String?
+
+    public init(limit: Int = FlowQuery.defaultLimit, before: String? = nil, host: String? = nil, provider: String? = nil,
+                model: String? = nil, status: Int? = nil, mode: FlowMode? = nil, session: String? = nil,
+                user: String? = nil, properties: [String: String] = [:], q: String? = nil) {
+        self.limit = Self.clampLimit(limit)
+        self.before = before
+        self.host = host
+        self.provider = provider
+        self.model = model
+        self.status = status
+        self.mode = mode
+        self.session = session
+        self.user = user
+        self.properties = properties
+        self.q = q
+    }
+
+    /// Reads the query parameters of `GET /api/flows` (`limit`, `before`, `host`, `provider`, `model`,
+    /// `status`, `mode`, `session`, `user`, `property.NAME`, `q`). Empty values count as absent and
+    /// unknown names are ignored, so the web API and the CLI parse filters the same way.
+    public init(parameters: [(name: String, value: String)]) {
+        self.init()
+        for (name, value) in parameters where !value.isEmpty {
+            switch name {
+            case "limit": if let n = Int(value) { limit = Self.clampLimit(n) } // observers do not run in init
+            case "before": before = value
+            case "host": host = value
+            case "provider": provider = value
+            case "model": model = value
+            case "status": status = Int(value)
+            case "mode": mode = FlowMode(rawValue: value)
+            case "session": session = value
+            case "user": user = value
+            case "q": q = value
+            default:
+                if name.hasPrefix("property."), name.count > "property.".count {
+                    properties[String(name.dropFirst("property.".count))] = value
+                }
+            }
+        }
+    }
+
+    private static func clampLimit(_ limit: Int) -> Int { min(max(limit, 1), maxLimit) }
+}

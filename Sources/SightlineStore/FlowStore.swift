@@ -1,0 +1,16 @@
+import Foundation
+import SightlineCore
+
+/// Storage of recorded flows. SQLite now; PostgreSQL later implements the same protocol.
+public protocol FlowStore: Sendable {
+    /// Inserts a batch in one transaction: either every record lands or none does.
+    func insert(_ records: [FlowRecord]) async throws
+    /// One page of flow summaries, newest first, continuing after `query.before` (keyset pagination).
+    func flows(_ query: FlowQuery) async throws -> FlowPage
+    /// Everything recorded about one flow, or nil when no such flow is stored.
+    func flow(id: FlowID) async throws -> FlowDetail?
+    /// Deletes the oldest flows: those started before `cutoff`, then more until the store fits
+    /// in `maxStoreBytes`. Returns how many flows were deleted.
+    func prune(olderThan cutoff: Date?, maxStoreBytes: Int?) async throws -> Int
+    func flowCount() async throws -> Int
+}

@@ -1,0 +1,28 @@
+/// Counters of a `FlowRecorder`, for `/metrics`, `sightline stats` and the UI's "not recorded" badge.
+public struct RecorderStats: Sendable, Hashable, Codable {
+    /// Captures waiting to be written.
+    public var queued: Int
+    /// Flows written to the store.
+    public var recorded: Int
+    /// Captures turned away because the queue was full (the writer fell behind).
+    public var dropped: Int
+    /// Failed write attempts (a batch retried three times counts three).
+    public var writeErrors: Int
+    /// Flows given up after their batch kept failing to write.
+    public var lost: Int
+    /// Flows deleted by retention.
+    public var pruned: Int
+
+    public init(queued: Int = 0, recorded: Int = 0, dropped: Int = 0, writeErrors: Int = 0, lost: Int = 0, pruned: Int = 0) {
+        self.queued = queued
+        self.recorded = recorded
+        self.dropped = dropped
+        self.writeErrors = writeErrors
+        self.lost = lost
+        self.pruned = pruned
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case queued, recorded, dropped, writeErrors = "write_errors", lost, pruned
+    }
+}

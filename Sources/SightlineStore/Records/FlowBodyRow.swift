@@ -1,0 +1,18 @@
+import Foundation
+import GRDB
+
+/// A row of the `flow_body` table: bodies, SSE events and the conversation of one flow.
+struct FlowBodyRow: Codable, Hashable, Sendable, FetchableRecord, PersistableRecord {
+    static let databaseTableName = "flow_body"
+
+    var flowID: String
+    var requestBody: Data
+    var responseBody: Data?
+    /// JSON text as stored, decoded only when a detail is read.
+    var events: String
+    var conversation: String?
+
+    enum CodingKeys: String, CodingKey, ColumnExpression {
+        case flowID = "flow_id", requestBody = "request_body", responseBody = "response_body", events, conversation
+    }
+}

@@ -1,0 +1,113 @@
+import GRDB
+
+/// The SQLite schema, as migrations. Each is named by a string, written in table terms (never in
+/// terms of Swift types that may change), and never edited once shipped: add a new one instead.
+enum FlowStoreSchema {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: flow, flow_body, flow_property, flow_fts") { db in
+            try db.execute(sql: """
+                -- One row per flow: everything the list shows and filters on, plus the heads.
+                -- seq is the rowid alias (stable across VACUUM) that keys flow_fts; id is the public
+                -- UUIDv7, whose text sorts by time and so drives keyset pagination.
+                CREATE TABLE flow (
+                    seq INTEGER PRIMARY KEY,
+                    id TEXT NOT NULL UNIQUE,
+                    started_at INTEGER NOT NULL, -- Unix milliseconds
+                    mode TEXT NOT NULL CHECK (mode IN ('proxy', 'gateway', 'tunnel')),
+                    client_address TEXT,
+                    method TEXT NOT NULL,
+                    url TEXT NOT NULL,
+                    host TEXT NOT NULL,
+                    upstream_url TEXT,
+                    status INTEGER,
+                    error TEXT,
+                    duration_ms REAL,
+                    ttfb_ms REAL,
+                    request_bytes INTEGER NOT NULL CHECK (request_bytes >= 0),
+                    response_bytes INTEGER NOT NULL CHECK (response_bytes >= 0),
+                    provider TEXT,
+                    endpoint TEXT,
+                    model TEXT,
+                    stream INTEGER NOT NULL DEFAULT 0,
+                    input_tokens INTEGER,
+                    output_tokens INTEGER,
+                    cached_input_tokens INTEGER,
+                    reasoning_tokens INTEGER,
+                    cost_usd TEXT, -- exact decimal text; NULL when the price is unknown
+                    ttft_ms REAL,
+                    tokens_per_second REAL,
+                    finish_reason TEXT,
+                    tool_call_count INTEGER,
+                    truncated INTEGER NOT NULL DEFAULT 0,
+                    session_id TEXT,
+                    session_path TEXT,
+                    session_name TEXT,
+                    user_id TEXT,
+                    properties TEXT NOT NULL DEFAULT '{}', -- JSON object; flow_property indexes it
+                    upstream_connected_ms REAL,
+                    tls_done_ms REAL,
+                    request_sent_ms REAL,
+                    first_byte_ms REAL,
+                    last_byte_ms REAL,
+                    request_http_version TEXT NOT NULL,
+                    request_headers TEXT NOT NULL, -- JSON [[name, value], …] in wire order
+                    request_body_truncated INTEGER NOT NULL DEFAULT 0,
+                    request_body_decoded INTEGER NOT NULL DEFAULT 0,
+                    request_omitted INTEGER NOT NULL DEFAULT 0,
+                    response_reason TEXT, -- the response_* columns are NULL when no response arrived
+                    response_http_version TEXT,
+                    response_headers TEXT,
+                    response_body_truncated INTEGER,
+                    response_body_decoded INTEGER,
+                    response_omitted INTEGER
+                );
+                -- Filter indexes end in id so a filtered page is still read newest first from the index.
+                CREATE INDEX flow_on_started_at ON flow(started_at);
+                CREATE INDEX flow_on_host ON flow(host, id);
+                CREATE INDEX flow_on_provider ON flow(provider, id);
+                CREATE INDEX flow_on_model ON flow(model, id);
+                CREATE INDEX flow_on_status ON flow(status, id);
+                CREATE INDEX flow_on_session_id ON flow(session_id, id);
+                CREATE INDEX flow_on_user_id ON flow(user_id, id);
+
+                -- The large parts, apart so that listing never reads them.
+                CREATE TABLE flow_body (
+                    flow_id TEXT PRIMARY KEY NOT NULL REFERENCES flow(id) ON DELETE CASCADE,
+                    request_body BLOB NOT NULL,
+                    response_body BLOB,
+                    events TEXT NOT NULL DEFAULT '[]', -- JSON [{t_ms, event, data, id}]
+                    conversation TEXT -- JSON, NULL when the flow is not an LLM call
+                );
+
+                CREATE TABLE flow_property (
+                    flow_id TEXT NOT NULL REFERENCES flow(id) ON DELETE CASCADE,
+                    name TEXT NOT NULL,
+                    value TEXT NOT NULL,
+                    PRIMARY KEY (flow_id, name)
+                ) WITHOUT ROWID;
+                CREATE INDEX flow_property_on_name_value ON flow_property(name, value, flow_id);
+
+                -- Full text of prompts, outputs and the URL; rowid = flow.seq. It keeps its own copy
+                -- of the text (SQLite 3.40 has no contentless delete), and the trigger keeps it in
+                -- step with every delete, prune included.
+                CREATE VIRTUAL TABLE flow_fts USING fts5(url, text, tokenize = 'unicode61 remove_diacritics 2');
+                CREATE TRIGGER flow_fts_after_delete AFTER DELETE ON flow BEGIN
+                    DELETE FROM flow_fts WHERE rowid = old.seq;
+                END;
+                """)
+        }
+        return migrator
+    }
+
+    /// `auto_vacuum` only takes effect when set before the first table exists, and the migrator
+    /// creates its own table before running the first migration, so this runs before the migrator.
+    /// INCREMENTAL lets prune give freed pages back to the file system.
+    static func prepareNewDatabase(_ db: Database) throws {
+        let tableCount = try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master") ?? 0
+        guard tableCount == 0 else { return }
+        try db.execute(sql: "PRAGMA auto_vacuum = INCREMENTAL")
+        // Rewrites the (empty) file so the setting sticks even after the header was written in WAL mode.
+        try db.execute(sql: "VACUUM")
+    }
+}

@@ -1,0 +1,92 @@
+import Foundation
+import GRDB
+import SightlineCore
+
+/// The embedded flow store: one SQLite file in WAL mode, read concurrently by the UI and the CLI
+/// while the recorder writes.
+public final class SQLiteFlowStore: FlowStore {
+    /// nil when opened read-only.
+    let writer: (any DatabaseWriter)?
+    let reader: any DatabaseReader
+    public let path: String
+    /// Flows deleted per transaction by `prune`.
+    let pruneChunkSize: Int
+
+    /// Opens (creating if needed) and migrates the store at `path`.
+    public convenience init(path: String) throws {
+        try self.init(path: path, pruneChunkSize: 1000)
+    }
+
+    init(path: String, pruneChunkSize: Int) throws {
+        var configuration = Configuration()
+        configuration.foreignKeysEnabled = true
+        configuration.busyMode = .timeout(5)
+        configuration.prepareDatabase { db in
+            // WAL makes NORMAL safe against corruption; only the last commits may be lost on power loss.
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        }
+        let pool = try DatabasePool(path: path, configuration: configuration)
+        try pool.writeWithoutTransaction { db in try FlowStoreSchema.prepareNewDatabase(db) }
+        try FlowStoreSchema.migrator.migrate(pool)
+        writer = pool
+        reader = pool
+        self.path = path
+        self.pruneChunkSize = pruneChunkSize
+    }
+
+    /// Opens an existing store for reading only (the CLI beside a running proxy). Never migrates.
+    public init(readOnlyPath path: String) throws {
+        var configuration = Configuration()
+        configuration.readonly = true
+        configuration.busyMode = .timeout(5)
+        let pool = try DatabasePool(path: path, configuration: configuration)
+        let hasSchema = try pool.read { db in try db.tableExists(FlowRow.databaseTableName) }
+        guard hasSchema else { throw StoreError.schemaMissing(path) }
+        writer = nil
+        reader = pool
+        self.path = path
+        pruneChunkSize = 1000
+    }
+
+    func requireWriter() throws -> any DatabaseWriter {
+        guard let writer else { throw StoreError.readOnly }
+        return writer
+    }
+
+    public func insert(_ records: [FlowRecord]) async throws {
+        guard !records.isEmpty else { return }
+        try await requireWriter().write { db in
+            for record in records {
+                try Self.insert(record, db)
+            }
+        }
+    }
+
+    /// Inserting an id that is already stored replaces that flow (a re-recorded or updated flow);
+    /// the delete goes through the trigger and the cascades so nothing stale is left behind.
+    static func insert(_ record: FlowRecord, _ db: Database) throws {
+        let id = record.id.description
+        try db.execute(sql: "DELETE FROM flow WHERE id = ?", arguments: [id])
+        var row = FlowRow(record)
+        try row.insert(db)
+        try FlowBodyRow(record).insert(db)
+        for property in FlowPropertyRow.rows(record) {
+            try property.insert(db)
+        }
+        try db.execute(
+            sql: "INSERT INTO flow_fts(rowid, url, text) VALUES (?, ?, ?)",
+            arguments: [row.seq, record.summary.url, record.searchText])
+    }
+
+    public func flow(id: FlowID) async throws -> FlowDetail? {
+        try await reader.read { db in
+            guard let row = try FlowRow.filter(FlowRow.Columns.id == id.description).fetchOne(db) else { return nil }
+            let body = try FlowBodyRow.filter(FlowBodyRow.CodingKeys.flowID == id.description).fetchOne(db)
+            return try row.detail(body: body)
+        }
+    }
+
+    public func flowCount() async throws -> Int {
+        try await reader.read { db in try FlowRow.fetchCount(db) }
+    }
+}

@@ -1,0 +1,95 @@
+import SightlineCore
+import Testing
+@testable import SightlineLLM
+
+@Suite("Provider and endpoint detection")
+struct EndpointDetectorTests {
+    struct Case: Sendable, CustomTestStringConvertible {
+        var url: String
+        var provider: String
+        var endpoint: String
+        var model: String? = nil
+        var testDescription: String { url }
+    }
+
+    static let cases: [Case] = [
+        Case(url: "https://api.openai.com/v1/chat/completions", provider: "openai", endpoint: "chat.completions"),
+        Case(url: "https://api.openai.com/v1/responses", provider: "openai", endpoint: "responses"),
+        Case(url: "https://api.openai.com/v1/embeddings", provider: "openai", endpoint: "embeddings"),
+        Case(url: "https://api.openai.com/v1/completions", provider: "openai", endpoint: "completions"),
+        Case(url: "https://my-res.openai.azure.com/openai/deployments/prod-4o/chat/completions?api-version=2024-10-21",
+             provider: "azure-openai", endpoint: "chat.completions", model: "prod-4o"),
+        Case(url: "https://api.anthropic.com/v1/messages", provider: "anthropic", endpoint: "messages"),
+        Case(url: "https://api.anthropic.com/v1/messages/count_tokens", provider: "anthropic",
+             endpoint: "messages.count_tokens"),
+        Case(url: "https://generativelanguage.googleapis.com/v1beta/models/gemini-2.0-flash:generateContent",
+             provider: "gemini", endpoint: "generateContent", model: "gemini-2.0-flash"),
+        Case(url: "https://generativelanguage.googleapis.com/v1beta/models/gemini-2.5-pro:streamGenerateContent?alt=sse&key=REDACTED",
+             provider: "gemini", endpoint: "streamGenerateContent", model: "gemini-2.5-pro"),
+        Case(url: "https://generativelanguage.googleapis.com/v1beta/models/text-embedding-004:embedContent",
+             provider: "gemini", endpoint: "embedContent", model: "text-embedding-004"),
+        Case(url: "https://us-central1-aiplatform.googleapis.com/v1/projects/p1/locations/us-central1/publishers/google/models/gemini-2.0-flash-001:generateContent",
+             provider: "vertex", endpoint: "generateContent", model: "gemini-2.0-flash-001"),
+        Case(url: "https://us-east5-aiplatform.googleapis.com/v1/projects/p1/locations/us-east5/publishers/anthropic/models/claude-sonnet-4@20250514:streamRawPredict",
+             provider: "vertex", endpoint: "messages", model: "claude-sonnet-4@20250514"),
+        Case(url: "https://api.mistral.ai/v1/chat/completions", provider: "mistral", endpoint: "chat.completions"),
+        Case(url: "https://api.groq.com/openai/v1/chat/completions", provider: "groq", endpoint: "chat.completions"),
+        Case(url: "https://api.together.xyz/v1/chat/completions", provider: "together", endpoint: "chat.completions"),
+        Case(url: "https://openrouter.ai/api/v1/chat/completions", provider: "openrouter", endpoint: "chat.completions"),
+        Case(url: "https://api.deepseek.com/chat/completions", provider: "deepseek", endpoint: "chat.completions"),
+        Case(url: "https://api.x.ai/v1/chat/completions", provider: "xai", endpoint: "chat.completions"),
+        Case(url: "https://api.fireworks.ai/inference/v1/chat/completions", provider: "fireworks",
+             endpoint: "chat.completions"),
+        Case(url: "http://localhost:8000/v1/chat/completions", provider: "openai-compatible", endpoint: "chat.completions"),
+        Case(url: "http://10.0.0.5:8080/v1/completions", provider: "openai-compatible", endpoint: "completions"),
+        Case(url: "http://llm.internal/v1/embeddings", provider: "openai-compatible", endpoint: "embeddings"),
+        Case(url: "http://localhost:11434/api/chat", provider: "ollama", endpoint: "ollama.chat"),
+        Case(url: "http://localhost:11434/api/generate", provider: "ollama", endpoint: "ollama.generate"),
+        Case(url: "http://127.0.0.1:9020/openai/v1/chat/completions", provider: "openai", endpoint: "chat.completions"),
+        Case(url: "http://127.0.0.1:9020/anthropic/v1/messages", provider: "anthropic", endpoint: "messages"),
+        Case(url: "http://127.0.0.1:9020/gemini/v1beta/models/gemini-2.0-flash:streamGenerateContent?alt=sse",
+             provider: "gemini", endpoint: "streamGenerateContent", model: "gemini-2.0-flash"),
+        Case(url: "http://127.0.0.1:9020/groq/openai/v1/chat/completions", provider: "groq", endpoint: "chat.completions"),
+        Case(url: "http://127.0.0.1:9020/v1/chat/completions", provider: "openai-compatible", endpoint: "chat.completions"),
+    ]
+
+    @Test(arguments: cases)
+    func detects(_ c: Case) throws {
+        let route = try #require(EndpointDetector.detect(method: "POST", url: c.url, headers: []))
+        #expect(route.provider == c.provider)
+        #expect(route.endpoint == c.endpoint)
+        #expect(route.modelFromPath == c.model)
+    }
+
+    @Test(arguments: [
+        "https://api.openai.com/v1/models",
+        "https://api.openai.com/v1/threads/thread_abc/messages",
+        "https://example.com/index.html",
+        "https://api.anthropic.com/v1/models",
+        "http://localhost:11434/api/tags",
+    ])
+    func nonLLMTrafficIsNotDetected(_ url: String) {
+        #expect(EndpointDetector.detect(method: "POST", url: url, headers: []) == nil)
+    }
+
+    @Test func getRequestsAreNotModelCalls() {
+        #expect(EndpointDetector.detect(method: "GET", url: "https://api.openai.com/v1/chat/completions", headers: []) == nil)
+        let exchange = ExchangeBuilder.exchange(url: "https://api.openai.com/v1/models", request: [], response: [],
+                                                method: "GET")
+        #expect(analyze(exchange) == nil)
+    }
+
+    @Test func gatewayTargetHeaderNamesTheUpstream() {
+        let headers = [HeaderField("Sightline-Target-Url", "https://api.anthropic.com")]
+        let route = EndpointDetector.detect(method: "POST", url: "http://127.0.0.1:9020/v1/messages", headers: headers)
+        #expect(route?.provider == "anthropic")
+        #expect(route?.format == .anthropicMessages)
+    }
+
+    @Test func anthropicVersionHeaderMarksAnthropicShapedMessages() {
+        let headers = [HeaderField("anthropic-version", "2023-06-01")]
+        let route = EndpointDetector.detect(method: "POST", url: "https://api.deepseek.com/anthropic/messages", headers: headers)
+        #expect(route?.provider == "deepseek")
+        #expect(route?.endpoint == "messages")
+    }
+}

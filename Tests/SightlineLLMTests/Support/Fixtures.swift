@@ -1,0 +1,106 @@
+import Foundation
+import SightlineCore
+@testable import SightlineLLM
+
+/// Loads the wire-format fixtures under `Tests/Fixtures/<provider>/<scenario>/`.
+enum Fixture {
+    static let root = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent() // Support
+        .deletingLastPathComponent() // SightlineLLMTests
+        .deletingLastPathComponent() // Tests
+        .appendingPathComponent("Fixtures")
+        .resolvingSymlinksInPath()
+
+    static func bytes(_ path: String) -> [UInt8] {
+        let url = root.appendingPathComponent(path)
+        guard let data = try? Data(contentsOf: url) else {
+            preconditionFailure("missing fixture \(url.path)")
+        }
+        return Array(data)
+    }
+
+    static func string(_ path: String) -> String {
+        String(decoding: bytes(path), as: UTF8.self)
+    }
+
+    /// Every `.sse` fixture, for the parser's split tests.
+    static func allEventStreams() -> [String] {
+        let enumerator = FileManager.default.enumerator(atPath: root.path)
+        var found: [String] = []
+        while let path = enumerator?.nextObject() as? String {
+            if path.hasSuffix(".sse") { found.append(path) }
+        }
+        return found.sorted()
+    }
+}
+
+/// Builds exchanges as the recorder would hand them over.
+enum ExchangeBuilder {
+    static let requestSentMs = 20.0
+    static let firstChunkMs = 100.0
+    static let chunkSpacingMs = 10.0
+
+    /// One chunk per event (split after each blank line), the i-th arriving at 100 + 10·i ms.
+    static func eventChunks(_ body: [UInt8]) -> [ChunkArrival] {
+        var chunks: [ChunkArrival] = []
+        var i = 0
+        while i < body.count {
+            let isLF = body[i] == 0x0A
+            let endsEvent = isLF && i > 0 && (body[i - 1] == 0x0A || (i > 2 && body[i - 1] == 0x0D && body[i - 2] == 0x0A))
+            if endsEvent {
+                chunks.append(ChunkArrival(endOffset: i + 1,
+                                           tMs: firstChunkMs + chunkSpacingMs * Double(chunks.count)))
+            }
+            i += 1
+        }
+        if chunks.last?.endOffset != body.count {
+            chunks.append(ChunkArrival(endOffset: body.count, tMs: firstChunkMs + chunkSpacingMs * Double(chunks.count)))
+        }
+        return chunks
+    }
+
+    static func exchange(url: String, request: [UInt8], status: Int? = 200, response: [UInt8],
+                         contentType: String = "application/json", timedSSE: Bool = false,
+                         method: String = "POST", requestHeaders: [HeaderField] = []) -> LLMExchange {
+        let events = timedSSE ? SSEEventTimer.timedEvents(body: response, chunks: eventChunks(response)) : []
+        return LLMExchange(
+            method: method, url: url,
+            requestHeaders: [HeaderField("Content-Type", "application/json")] + requestHeaders,
+            requestBody: request, status: status,
+            responseHeaders: [HeaderField("Content-Type", contentType)],
+            responseBody: response, events: events,
+            requestSentMs: requestSentMs, firstByteMs: firstChunkMs, lastByteMs: events.last?.tMs ?? firstChunkMs)
+    }
+
+    /// A fixture directory's request and response as one exchange; `.sse` responses are timed.
+    static func fixture(_ directory: String, url: String, status: Int = 200, response file: String = "response.json")
+        -> LLMExchange {
+        let isSSE = file.hasSuffix(".sse")
+        return exchange(url: url, request: Fixture.bytes("\(directory)/request.json"), status: status,
+                        response: Fixture.bytes("\(directory)/\(file)"),
+                        contentType: isSSE ? "text/event-stream" : "application/json", timedSSE: isSSE)
+    }
+
+    /// The same stream with its last event (the provider's final one) cut off.
+    static func droppingLastEvent(_ sse: [UInt8]) -> [UInt8] {
+        var text = String(decoding: sse, as: UTF8.self)
+        let separator = text.contains("\r\n\r\n") ? "\r\n\r\n" : "\n\n"
+        var events = text.components(separatedBy: separator).filter { !$0.isEmpty }
+        events.removeLast()
+        text = events.joined(separator: separator) + separator
+        return Array(text.utf8)
+    }
+}
+
+let sharedAnalyzer = LLMAnalyzer(prices: PriceTable.load(userFile: nil))
+
+func analyze(_ exchange: LLMExchange) -> LLMAnalysis? {
+    sharedAnalyzer.analyze(exchange)
+}
+
+extension Conversation.Message {
+    func parts(ofType type: String) -> [Conversation.Part] { parts.filter { $0.type == type } }
+    var text: String { parts(ofType: "text").compactMap(\.text).joined() }
+}
+
+func decimal(_ text: String) -> Decimal? { Decimal(string: text, locale: Locale(identifier: "en_US_POSIX")) }

@@ -1,0 +1,163 @@
+import Foundation
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import NIOSSL
+import SightlineCA
+
+/// A real HTTPS server with its own throwaway CA, standing in for an LLM provider in tests.
+/// Routes:
+/// - `POST /v1/chat/completions`: a chat completion JSON, or with `"stream": true` an SSE stream of
+///   `TestUpstream.sseEventCount` chunks spaced `sseGap` apart, then `[DONE]`.
+/// - `GET /echo-headers`: the request's headers as a JSON array of `[name, value]`, in wire order.
+/// - `GET /bytes?n=N`: N bytes of a repeating pattern, streamed in 64 KiB chunks.
+/// - `GET /reset-mid-stream`: a 200 with chunked framing, one chunk, then the connection closes.
+/// - anything else: 404.
+final class TestUpstream: Sendable {
+    static let sseEventCount = 5
+    static let chatJSON = #"{"id":"chatcmpl-1","object":"chat.completion","created":1700000000,"model":"gpt-4o-mini-2024-07-18","choices":[{"index":0,"message":{"role":"assistant","content":"I am a little teapot."},"finish_reason":"stop"}],"usage":{"prompt_tokens":12,"completion_tokens":6,"total_tokens":18}}"#
+
+    let authority: CertificateAuthority
+    let caFile: URL
+    let channel: any Channel
+    private let seen = NIOLockedValueBox<[HTTPRequestHead]>([])
+
+    var port: Int { channel.localAddress!.port! }
+    var requests: [HTTPRequestHead] { seen.withLockedValue { $0 } }
+
+    static func sseBody() -> [String] {
+        (0..<sseEventCount).map { i in
+            #"data: {"id":"chatcmpl-2","object":"chat.completion.chunk","created":1700000000,"model":"gpt-4o-mini","choices":[{"index":0,"delta":{"content":"word\#(i) "},"finish_reason":null}]}"# + "\n\n"
+        } + ["data: [DONE]\n\n"]
+    }
+
+    init(hosts: [String] = ["localhost", "127.0.0.1"], sseGap: TimeAmount = .milliseconds(50), directory: URL) async throws {
+        let authority = try CertificateAuthority.create(commonName: "Test Upstream CA")
+        self.authority = authority
+        caFile = directory.appendingPathComponent("upstream-ca.pem")
+        try authority.certificatePEM.write(to: caFile, atomically: true, encoding: .utf8)
+        let leaf = try LeafCertificateIssuer(authority: authority).issue(forNames: hosts)
+        let chain: [NIOSSLCertificateSource] = [.certificate(try NIOSSLCertificate(bytes: leaf.certificateDER, format: .der))]
+        let key = try NIOSSLPrivateKey(bytes: leaf.privateKeyDER, format: .der)
+        let tls = try NIOSSLContext(configuration: .makeServerConfiguration(certificateChain: chain, privateKey: .privateKey(key)))
+        let seen = self.seen
+        channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls))
+                    try channel.pipeline.syncOperations.configureHTTPServerPipeline()
+                    try channel.pipeline.syncOperations.addHandler(TestUpstreamHandler(seen: seen, sseGap: sseGap))
+                }
+            }
+            .bind(host: "127.0.0.1", port: 0).get()
+    }
+
+    func close() async {
+        try? await channel.close()
+    }
+}
+
+private final class TestUpstreamHandler: ChannelInboundHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    private let seen: NIOLockedValueBox<[HTTPRequestHead]>
+    private let sseGap: TimeAmount
+    private var head: HTTPRequestHead?
+    private var body = ByteBuffer()
+
+    init(seen: NIOLockedValueBox<[HTTPRequestHead]>, sseGap: TimeAmount) {
+        self.seen = seen
+        self.sseGap = sseGap
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let head):
+            self.head = head
+            body.clear()
+            seen.withLockedValue { $0.append(head) }
+        case .body(var buffer):
+            body.writeBuffer(&buffer)
+        case .end:
+            guard let head else { return }
+            respond(to: head, body: String(buffer: body), context: context)
+        }
+    }
+
+    private func respond(to head: HTTPRequestHead, body: String, context: ChannelHandlerContext) {
+        let path = head.uri.split(separator: "?").first.map(String.init) ?? head.uri
+        switch (head.method, path) {
+        case (.POST, "/v1/chat/completions"):
+            if body.replacingOccurrences(of: " ", with: "").contains(#""stream":true"#) {
+                streamSSE(context: context)
+            } else {
+                writeWhole(context: context, status: .ok, contentType: "application/json", body: TestUpstream.chatJSON)
+            }
+        case (.GET, "/echo-headers"):
+            let pairs = head.headers.map { "[\(jsonString($0.name)),\(jsonString($0.value))]" }
+            writeWhole(context: context, status: .ok, contentType: "application/json", body: "[" + pairs.joined(separator: ",") + "]")
+        case (.GET, "/bytes"):
+            let n = Int(head.uri.split(separator: "=").last ?? "0") ?? 0
+            streamBytes(n, context: context)
+        case (.GET, "/reset-mid-stream"):
+            let headers = HTTPHeaders([("Content-Type", "text/event-stream"), ("Transfer-Encoding", "chunked")])
+            context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .ok, headers: headers))), promise: nil)
+            context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(string: "data: partial\n\n")))), promise: nil)
+            context.eventLoop.scheduleTask(in: .milliseconds(30)) { context.close(promise: nil) }
+        default:
+            writeWhole(context: context, status: .notFound, contentType: "text/plain", body: "not found")
+        }
+    }
+
+    private func writeWhole(context: ChannelHandlerContext, status: HTTPResponseStatus, contentType: String, body: String) {
+        let headers = HTTPHeaders([("Content-Type", contentType), ("Content-Length", "\(body.utf8.count)"), ("X-Upstream", "test")])
+        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: status, headers: headers))), promise: nil)
+        context.write(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(string: body)))), promise: nil)
+        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+    }
+
+    private func streamSSE(context: ChannelHandlerContext) {
+        let headers = HTTPHeaders([("Content-Type", "text/event-stream"), ("Cache-Control", "no-cache")])
+        context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .ok, headers: headers))), promise: nil)
+        let events = TestUpstream.sseBody()
+        let loop = context.eventLoop
+        func send(_ index: Int) {
+            guard index < events.count else {
+                context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+                return
+            }
+            context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(string: events[index])))), promise: nil)
+            loop.assumeIsolated().scheduleTask(in: sseGap) { send(index + 1) }
+        }
+        send(0)
+    }
+
+    private func streamBytes(_ total: Int, context: ChannelHandlerContext) {
+        let headers = HTTPHeaders([("Content-Type", "application/octet-stream"), ("Content-Length", "\(total)")])
+        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .ok, headers: headers))), promise: nil)
+        var chunk = ByteBuffer()
+        for i in 0..<65536 { chunk.writeInteger(UInt8(truncatingIfNeeded: i)) }
+        var sent = 0
+        func pump() {
+            while sent < total && context.channel.isWritable {
+                let n = min(65536, total - sent)
+                context.write(wrapOutboundOut(.body(.byteBuffer(chunk.getSlice(at: 0, length: n)!))), promise: nil)
+                sent += n
+            }
+            context.flush()
+            if sent >= total {
+                context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+            } else {
+                context.eventLoop.assumeIsolated().scheduleTask(in: .milliseconds(1)) { pump() }
+            }
+        }
+        pump()
+    }
+
+    private func jsonString(_ s: String) -> String {
+        "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+    }
+}
