@@ -1,3 +1,4 @@
+import Foundation
 import NIOCore
 import NIOHTTP1
 import NIOPosix
@@ -50,6 +51,14 @@ public struct ProxyError: Error, CustomStringConvertible, Sendable {
         .init(code: .upstreamProtocol, reason: "upstream \(target) sent an invalid HTTP response: \(detail)")
     }
 
+    /// `connection refused` rather than NIO's `connection reset (error set): Connection refused) (errno: 111)`.
+    static func describe(_ error: any Error) -> String {
+        if let ioError = error as? IOError {
+            return String(cString: strerror(ioError.errnoCode)).lowercased()
+        }
+        return "\(error)"
+    }
+
     /// Classifies a connect or I/O failure toward `target`.
     static func connecting(to target: String, error: any Error, timeout: TimeAmount) -> Self {
         if let proxyError = error as? ProxyError { return proxyError }
@@ -60,13 +69,14 @@ public struct ProxyError: Error, CustomStringConvertible, Sendable {
             if connectError.dnsAAAAError != nil || connectError.dnsAError != nil, connectError.connectionErrors.isEmpty {
                 return .init(code: .upstreamUnresolvable, reason: "cannot resolve upstream host \(target)")
             }
-            return .init(code: .upstreamRefused, reason: "cannot connect to upstream \(target): \(connectError.connectionErrors.first.map { "\($0.error)" } ?? "\(error)")")
+            let detail = connectError.connectionErrors.first.map { describe($0.error) } ?? describe(error)
+            return .init(code: .upstreamRefused, reason: "cannot connect to upstream \(target): \(detail)")
         }
         if let channelError = error as? ChannelError, case .connectTimeout = channelError {
             return .init(code: .upstreamTimeout, reason: "connecting to upstream \(target) timed out after \(timeout.nanoseconds / 1_000_000_000) s")
         }
-        if let ioError = error as? IOError {
-            return .init(code: .upstreamRefused, reason: "cannot connect to upstream \(target): \(ioError)")
+        if error is IOError {
+            return .init(code: .upstreamRefused, reason: "cannot connect to upstream \(target): \(describe(error))")
         }
         return .init(code: .upstreamRefused, reason: "cannot connect to upstream \(target): \(error)")
     }

@@ -1,0 +1,70 @@
+import ArgumentParser
+import Foundation
+import SightlineStore
+
+struct FlowsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "flows", abstract: "List recorded flows, newest first.")
+
+    @OptionGroup var data: DataDirectoryOption
+    @Option(help: "How many flows to list.") var limit = 30
+    @Option(help: "Only flows of this host.") var host: String?
+    @Option(help: "Only flows of this provider (openai, anthropic, gemini, …).") var provider: String?
+    @Option(help: "Only flows of this model.") var model: String?
+    @Option(help: "Full-text search in prompts, outputs and URLs.") var q: String?
+    @Flag(help: "Print the API's JSON instead of a table.") var json = false
+
+    func run() async throws {
+        let store = try StoreOpener.readOnly(data)
+        let page = try await store.flows(FlowQuery(limit: limit, host: host, provider: provider, model: model, q: q))
+        if json {
+            print(String(decoding: try FlowJSON.encoder.encode(page), as: UTF8.self))
+            return
+        }
+        print(FlowTable.render(page.flows))
+    }
+}
+
+struct ShowCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "show", abstract: "Show one flow: request and response as recorded.")
+
+    @OptionGroup var data: DataDirectoryOption
+    @Argument(help: "Flow id (or `last`).") var id: String
+    @Flag(help: "Print the API's JSON.") var json = false
+
+    func run() async throws {
+        let store = try StoreOpener.readOnly(data)
+        let flowID: FlowID
+        if id == "last" {
+            guard let newest = try await store.flows(FlowQuery(limit: 1)).flows.first else { throw ValidationError("no flows recorded yet") }
+            flowID = newest.id
+        } else {
+            guard let parsed = FlowID(id) else { throw ValidationError("\"\(id)\" is not a flow id") }
+            flowID = parsed
+        }
+        guard let detail = try await store.flow(id: flowID) else { throw ValidationError("no flow \(id)") }
+        if json {
+            print(String(decoding: try FlowJSON.encoder.encode(detail), as: UTF8.self))
+        } else {
+            print(FlowDetailText.render(detail))
+        }
+    }
+}
+
+enum StoreOpener {
+    static func readOnly(_ data: DataDirectoryOption) throws -> SQLiteFlowStore {
+        guard FileManager.default.fileExists(atPath: data.storePath) else {
+            throw ValidationError("no flows yet: \(data.storePath) does not exist (start Sightline with `sightline start`)")
+        }
+        return try SQLiteFlowStore(readOnlyPath: data.storePath)
+    }
+}
+
+enum FlowJSON {
+    static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }()
+}
+
+import SightlineCore

@@ -1,0 +1,150 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import Logging
+import SightlineCA
+import SightlineCore
+import SightlineLLM
+import SightlineProxy
+import SightlineStore
+import SightlineWeb
+
+struct StartCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "start",
+        abstract: "Run the proxy and the web UI in the foreground (Ctrl-C stops cleanly, flushing what is recorded)."
+    )
+
+    @OptionGroup var options: StartOptions
+
+    func run() async throws {
+        var logger = Logger(label: "sightline")
+        logger.logLevel = options.level
+        let runtime = try await SightlineRuntime.start(options: options, logger: logger)
+        Console.line(runtime.banner())
+        await runtime.runUntilSignalled()
+    }
+}
+
+/// The running pieces of `sightline start`, wired together: CA, store, recorder, proxy, web.
+final class SightlineRuntime: Sendable {
+    let options: StartOptions
+    let authority: CertificateAuthority
+    let caBundle: URL
+    let store: SQLiteFlowStore
+    let recorder: FlowRecorder
+    let proxy: ProxyServer
+    let uiPassword: String?
+    let generatedToken: Bool
+    let logger: Logger
+
+    private init(options: StartOptions, authority: CertificateAuthority, caBundle: URL, store: SQLiteFlowStore, recorder: FlowRecorder,
+                 proxy: ProxyServer, uiPassword: String?, generatedToken: Bool, logger: Logger) {
+        self.options = options
+        self.authority = authority
+        self.caBundle = caBundle
+        self.store = store
+        self.recorder = recorder
+        self.proxy = proxy
+        self.uiPassword = uiPassword
+        self.generatedToken = generatedToken
+        self.logger = logger
+    }
+
+    static func start(options: StartOptions, logger: Logger) async throws -> SightlineRuntime {
+        let dataDir = options.data.url
+        let authority: CertificateAuthority
+        do {
+            authority = try CertificateAuthority.loadOrCreate(in: dataDir)
+        } catch let error as CertificateAuthorityError {
+            throw ValidationError(error.reason)
+        }
+        let caBundle = try TrustBundle.write(authority: authority, in: dataDir)
+        if options.insecureUpstream {
+            logger.warning("--insecure-upstream: upstream TLS certificates are NOT verified; anyone on the path can read and change this traffic")
+        }
+        let store = try SQLiteFlowStore(path: options.storePath)
+        let prices = PriceTable.load(userFile: dataDir.appendingPathComponent("prices.json"))
+        let retention = RetentionPolicy(
+            maxAge: options.retain.flatMap(Quantities.parseDurationSeconds).map { .seconds($0) },
+            maxStoreBytes: options.maxStoreSize.flatMap(Quantities.parseByteCount))
+        let recorder = FlowRecorder(store: store, builder: FlowRecordBuilder(analyzer: LLMAnalyzer(prices: prices)),
+                                    retention: retention, logger: logger)
+        let proxy = try await ProxyServer.start(configuration: options.proxyConfiguration(), authority: authority, sink: recorder, logger: logger)
+
+        var password = options.uiPassword ?? ProcessInfo.processInfo.environment["SIGHTLINE_UI_PASSWORD"]
+        var generated = false
+        if !options.noUI && !options.ui.isLoopback && password == nil {
+            password = (0..<24).map { _ in String("abcdefghijkmnopqrstuvwxyz23456789".randomElement()!) }.joined()
+            generated = true
+        }
+        return SightlineRuntime(options: options, authority: authority, caBundle: caBundle, store: store, recorder: recorder, proxy: proxy,
+                                uiPassword: password, generatedToken: generated, logger: logger)
+    }
+
+    var proxyURL: String {
+        let host = options.listen.host == "0.0.0.0" ? "127.0.0.1" : options.listen.host
+        let shown = host.contains(":") ? "[\(host)]" : host
+        return "http://\(shown):\(proxy.port)"
+    }
+
+    func banner(uiPort: Int? = nil) -> String {
+        var lines = ["Sightline \(SightlineVersion.current)"]
+        lines.append("proxy    \(proxyURL)   (forward proxy for HTTP/HTTPS, and gateway for base-URL traffic)")
+        lines.append("ca       \(options.data.caCertificatePath)   (trust bundle with system roots: \(caBundle.path))")
+        lines.append("store    \(options.storePath)")
+        lines.append("env      " + EnvLines.variables(proxyURL: proxyURL, caBundlePath: caBundle.path)
+            .filter { ["HTTPS_PROXY", "HTTP_PROXY", "SSL_CERT_FILE"].contains($0.0) }
+            .map { "\($0.0)=\($0.1)" }.joined(separator: " "))
+        return lines.joined(separator: "\n")
+    }
+
+    /// Serves until SIGINT/SIGTERM; SIGHUP reloads upstream trust and clears the leaf cache.
+    func runUntilSignalled() async {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await self.recorder.run() }
+            if !options.noUI {
+                group.addTask { await self.runWeb() }
+            }
+            for await signal in SignalWatcher.signals([SIGINT, SIGTERM, SIGHUP]) {
+                if signal == SIGHUP {
+                    reloadLogging()
+                    continue
+                }
+                logger.info("stopping: flushing recorded flows")
+                break
+            }
+            await proxy.close()
+            // Let exchanges that are finishing hand over their captures before the last flush.
+            try? await Task.sleep(for: .milliseconds(200))
+            await recorder.shutdown()
+            group.cancelAll()
+        }
+        let stats = recorder.stats
+        Console.line("stopped: \(stats.recorded) flows recorded this run, \(stats.dropped) dropped, \(stats.lost) lost")
+    }
+
+    private func reloadLogging() {
+        do {
+            try proxy.reload()
+        } catch {
+            logger.warning("reload failed; the previous upstream trust stays in force", metadata: ["error": "\(error)"])
+        }
+    }
+
+    private func runWeb() async {
+        let services = WebServices(store: store, recorder: recorder, caCertificatePEM: authority.certificatePEM,
+                                   reload: { [proxy] in try proxy.reload() }, password: uiPassword)
+        let app = WebApplication.make(services: services, host: options.ui.host, port: options.ui.port, logger: logger) { [self] port in
+            let host = options.ui.host.contains(":") ? "[\(options.ui.host)]" : options.ui.host
+            var line = "ui       http://\(host):\(port)"
+            if generatedToken, let uiPassword { line += "   (token, shown once: \(uiPassword))" }
+            Console.line(line)
+        }
+        do {
+            try await app.run()
+        } catch {
+            logger.error("web UI stopped", metadata: ["error": "\(error)"])
+        }
+    }
+}
