@@ -90,7 +90,8 @@ let package = Package(
         .testTarget(
             name: "SightlineProxyTests",
             dependencies: [
-                "SightlineProxy", "SightlineCA", "SightlineCore",
+                "SightlineProxy", "SightlineCA", "SightlineCore", "SightlineStore", "SightlineLLM", "SightlineWeb",
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

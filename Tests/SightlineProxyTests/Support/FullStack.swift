@@ -1,0 +1,120 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import Hummingbird
+import Logging
+import NIOCore
+import SightlineCA
+import SightlineCore
+import SightlineLLM
+import SightlineProxy
+import SightlineStore
+import SightlineWeb
+
+/// The whole of `sightline start` in-process: proxy → recorder → SQLite store → JSON API.
+/// The provider host is the real `api.openai.com`, mapped (`--map-remote`) to the test upstream.
+struct FullStack {
+    let directory: URL
+    let upstream: TestUpstream
+    let proxy: ProxyServer
+    let recorder: FlowRecorder
+    let store: SQLiteFlowStore
+    let apiPort: Int
+    let background: Task<Void, Never>
+    let caFile: URL
+
+    static func start() async throws -> FullStack {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sightline-e2e-\(UUID().uuidString)")
+        let dataDir = directory.appendingPathComponent("data")
+        try FileManager.default.createDirectory(at: dataDir, withIntermediateDirectories: true)
+        let upstream = try await TestUpstream(directory: directory)
+        let authority = try CertificateAuthority.loadOrCreate(in: dataDir)
+        let store = try SQLiteFlowStore(path: dataDir.appendingPathComponent("flows.sqlite").path)
+        var logger = Logger(label: "e2e")
+        logger.logLevel = .critical
+        let recorder = FlowRecorder(store: store, builder: FlowRecordBuilder(analyzer: LLMAnalyzer(prices: PriceTable.load(userFile: nil))),
+                                    batchInterval: .milliseconds(20), logger: logger)
+        var configuration = ProxyConfiguration()
+        configuration.listenPort = 0
+        configuration.upstreamCAFiles = [upstream.caFile.path]
+        configuration.mapRemote = [MapRemoteRule(parsing: "https://api.openai.com=https://localhost:\(upstream.port)")!]
+        let proxy = try await ProxyServer.start(configuration: configuration, authority: authority, sink: recorder, logger: logger)
+        let services = WebServices(store: store, recorder: recorder, caCertificatePEM: authority.certificatePEM,
+                                   reload: { try proxy.reload() }, password: nil)
+        let (portStream, portContinuation) = AsyncStream.makeStream(of: Int.self)
+        let app = WebApplication.make(services: services, host: "127.0.0.1", port: 0, logger: logger) { port in
+            portContinuation.yield(port)
+        }
+        let background = Task {
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask { await recorder.run() }
+                group.addTask { try? await app.run() }
+                await group.waitForAll()
+            }
+        }
+        var apiPort = 0
+        for await port in portStream {
+            apiPort = port
+            break
+        }
+        return FullStack(directory: directory, upstream: upstream, proxy: proxy, recorder: recorder, store: store, apiPort: apiPort,
+                         background: background, caFile: dataDir.appendingPathComponent("ca-cert.pem"))
+    }
+
+    var proxyURL: String { "http://127.0.0.1:\(proxy.port)" }
+
+    /// The environment a user sets for a program to go through Sightline.
+    var clientEnvironment: [String: String] {
+        var env = ProcessInfo.processInfo.environment
+        env["HTTPS_PROXY"] = proxyURL
+        env["HTTP_PROXY"] = proxyURL
+        env["SSL_CERT_FILE"] = caFile.path
+        env["NO_PROXY"] = ""
+        env.removeValue(forKey: "OPENAI_BASE_URL")
+        return env
+    }
+
+    func api(_ path: String, method: String = "GET") async throws -> Any {
+        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(apiPort)\(path)")!)
+        request.httpMethod = method
+        let (data, _) = try await URLSession.shared.data(for: request)
+        return try JSONSerialization.jsonObject(with: data)
+    }
+
+    /// Polls the API until `count` flows are listed (recording is asynchronous by design).
+    func waitForFlows(_ count: Int, timeout: Duration = .seconds(10)) async throws -> [[String: Any]] {
+        let deadline = ContinuousClock.now + timeout
+        while true {
+            let page = try await api("/api/flows?limit=100") as? [String: Any]
+            let flows = page?["flows"] as? [[String: Any]] ?? []
+            if flows.count >= count || ContinuousClock.now > deadline { return flows }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+    }
+
+    func stop() async {
+        await proxy.close()
+        await recorder.shutdown()
+        background.cancel()
+        await upstream.close()
+        try? FileManager.default.removeItem(at: directory)
+    }
+}
+
+/// The Python with the test clients (`.venv` made by `.ci/run`), or nil when it is not installed.
+enum TestPython {
+    static var packageRoot: URL {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    }
+
+    static var executable: String? {
+        if let path = ProcessInfo.processInfo.environment["SIGHTLINE_TEST_PYTHON"] { return path }
+        let venv = packageRoot.appendingPathComponent(".venv/bin/python").path
+        return FileManager.default.isExecutableFile(atPath: venv) ? venv : nil
+    }
+
+    static func script(_ name: String) -> String {
+        packageRoot.appendingPathComponent("Tests/e2e/\(name)").path
+    }
+}
