@@ -1,0 +1,102 @@
+import Foundation
+import Testing
+
+/// The built `sightline` binary as a user runs it: `start` prints its addresses, records, and flushes on Ctrl-C;
+/// `flows` and `show` read the store back.
+@Suite(.serialized) struct CLITests {
+    static var binary: String {
+        TestPython.packageRoot.appendingPathComponent(".build/debug/sightline").path
+    }
+
+    /// Starts `sightline start` and returns the process and the proxy URL from its banner.
+    private func start(_ arguments: [String]) throws -> (Process, Pipe, String, String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.binary)
+        process.arguments = ["start"] + arguments
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        var banner = ""
+        let deadline = Date().addingTimeInterval(20)
+        let expectsUI = !arguments.contains("--no-ui")
+        while !(banner.contains("\nenv ") && (!expectsUI || banner.contains("\nui "))) && Date() < deadline {
+            let chunk = out.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            banner += String(decoding: chunk, as: UTF8.self)
+        }
+        let proxy = banner.split(separator: "\n").first { $0.hasPrefix("proxy") }
+            .flatMap { $0.split(separator: " ").first { $0.hasPrefix("http://") } }.map(String.init) ?? ""
+        let ui = banner.split(separator: "\n").first { $0.hasPrefix("ui") }
+            .flatMap { $0.split(separator: " ").first { $0.hasPrefix("http://") } }.map(String.init) ?? ""
+        return (process, out, proxy, ui)
+    }
+
+    @Test func startRecordsFlushesOnInterruptAndFlowsReadsItBack() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sightline-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let upstream = try await TestUpstream(directory: directory)
+        defer { Task { await upstream.close() } }
+        let data = directory.appendingPathComponent("data").path
+
+        let (process, _, proxy, ui) = try start([
+            "--listen", "127.0.0.1:0", "--ui", "127.0.0.1:0", "--data-dir", data, "--upstream-ca", upstream.caFile.path,
+            "--map-remote", "https://api.openai.com=https://localhost:\(upstream.port)", "--log-level", "error",
+        ])
+        defer { if process.isRunning { process.terminate() } }
+        #expect(proxy.hasPrefix("http://127.0.0.1:"))
+        #expect(ui.hasPrefix("http://127.0.0.1:"))
+        let keyMode = try FileManager.default.attributesOfItem(atPath: data + "/ca-key.pem")[.posixPermissions] as? Int
+        #expect(keyMode == 0o600)
+
+        let curl = try run("curl", ["--max-time", "10", "-sS", "-x", proxy, "--cacert", data + "/ca-cert.pem",
+                                    "-H", "Authorization: Bearer sk-cli-secret-abcd", "-H", "Content-Type: application/json",
+                                    "-d", #"{"model":"gpt-4o-mini","messages":[{"role":"user","content":"hello teapot"}]}"#,
+                                    "https://api.openai.com/v1/chat/completions"])
+        #expect(String(decoding: curl.stdout, as: UTF8.self) == TestUpstream.chatJSON, "\(curl.stderr)")
+
+        // Ctrl-C: the flow must be flushed before the process exits.
+        kill(process.processIdentifier, SIGINT)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+
+        let flows = try run(Self.binary, ["flows", "--json", "--data-dir", data])
+        let page = try #require(try JSONSerialization.jsonObject(with: flows.stdout) as? [String: Any], "\(flows.stderr)")
+        let list = page["flows"] as? [[String: Any]] ?? []
+        #expect(list.count == 1)
+        #expect(list.first?["provider"] as? String == "openai")
+        #expect(list.first?["model"] as? String == "gpt-4o-mini-2024-07-18")
+
+        let show = try run(Self.binary, ["show", "last", "--data-dir", data])
+        let text = String(decoding: show.stdout, as: UTF8.self)
+        #expect(text.contains("Authorization: Bearer ****"))
+        #expect(!text.contains("sk-cli-secret-abcd"))
+        #expect(text.contains("hello teapot"))
+        #expect(text.contains("I am a little teapot."))
+
+        // Flows survive a restart: a second start sees the same store.
+        let (again, _, _, ui2) = try start(["--listen", "127.0.0.1:0", "--ui", "127.0.0.1:0", "--data-dir", data, "--log-level", "error"])
+        defer { if again.isRunning { again.terminate() } }
+        let api = try run("curl", ["--max-time", "10", "-sS", ui2 + "/api/flows"])
+        let apiPage = try JSONSerialization.jsonObject(with: api.stdout) as? [String: Any]
+        #expect((apiPage?["flows"] as? [Any])?.count == 1)
+        let ca = try run("curl", ["--max-time", "10", "-sS", ui2 + "/api/ca.pem"])
+        #expect(String(decoding: ca.stdout, as: UTF8.self) == (try String(contentsOfFile: data + "/ca-cert.pem", encoding: .utf8)))
+        kill(again.processIdentifier, SIGTERM)
+        again.waitUntilExit()
+    }
+
+    @Test func refusesACAKeyThatOthersCanRead() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sightline-cli-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        _ = try run(Self.binary, ["env", "--data-dir", directory.path])
+        let (first, _, _, _) = try start(["--listen", "127.0.0.1:0", "--no-ui", "--data-dir", directory.path])
+        first.terminate()
+        first.waitUntilExit()
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: directory.path + "/ca-key.pem")
+        let result = try run(Self.binary, ["start", "--listen", "127.0.0.1:0", "--no-ui", "--data-dir", directory.path])
+        #expect(result.status != 0)
+        #expect(result.stderr.contains("chmod 600"))
+    }
+}
