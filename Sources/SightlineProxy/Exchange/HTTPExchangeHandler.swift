@@ -159,7 +159,11 @@ final class HTTPExchangeHandler: ChannelDuplexHandler, RemovableChannelHandler, 
             return
         }
         let upstreamOrigin = configuration.mapped(routed.origin)
+        let towardHelicone = HostPattern("*.helicone.ai").matches(upstreamOrigin.host)
         var headers = HopByHopHeaders.strip(routed.headers)
+        for name in Set(headers.map(\.name)) where FlowAnnotations.isStripped(name, towardHelicone: towardHelicone) {
+            headers.remove(name: name)
+        }
         if upstreamOrigin != routed.origin, headers.contains(name: "host") {
             headers.replaceOrAdd(name: "Host", value: upstreamOrigin.authority)
         }
@@ -169,11 +173,13 @@ final class HTTPExchangeHandler: ChannelDuplexHandler, RemovableChannelHandler, 
         var upstreamHead = HTTPRequestHead(version: head.version, method: head.method, uri: routed.upstreamTarget, headers: headers)
         upstreamHead.version = .http1_1
 
+        let recordedHeaders = head.headers.fields
         var capture = FlowCapture(
-            id: FlowID.make(), mode: routed.mode, clientAddress: clientAddress,
+            id: FlowAnnotations.requestedID(recordedHeaders) ?? FlowID.make(), mode: routed.mode, clientAddress: clientAddress,
             request: CapturedRequest(method: head.method.rawValue, url: routed.url, httpVersion: head.version.text,
-                                     headers: head.headers.fields, body: CapturedBody(capBytes: configuration.bodyCapBytes)),
+                                     headers: recordedHeaders, body: CapturedBody(capBytes: configuration.bodyCapBytes)),
             timings: FlowTimings(start: Date()))
+        capture.annotations = FlowAnnotations.parse(recordedHeaders)
         if upstreamOrigin != routed.origin || routed.mode == .gateway {
             capture.upstreamURL = upstreamOrigin.description + routed.upstreamTarget
         }
@@ -247,6 +253,7 @@ final class HTTPExchangeHandler: ChannelDuplexHandler, RemovableChannelHandler, 
             let contentType = head.headers.first(name: "content-type")?.lowercased() ?? ""
             exchange.tracksChunkTimes = contentType.contains("event-stream") || contentType.contains("ndjson")
             var headers = HopByHopHeaders.strip(head.headers)
+            if exchange.capture.mode == .gateway { headers.add(name: "Sightline-Id", value: exchange.capture.id.description) }
             if exchange.clientWantsClose { headers.add(name: "Connection", value: "close") }
             var clientHead = HTTPResponseHead(version: .http1_1, status: head.status, headers: headers)
             clientHead.version = .http1_1
