@@ -120,6 +120,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "SightlineCLITests",
+            dependencies: ["Sightline", "SightlineStore", "SightlineLLM", "SightlineCore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "SightlineCoreTests",
             dependencies: ["SightlineCore"],
             swiftSettings: swiftSettings

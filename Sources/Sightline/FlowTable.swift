@@ -35,51 +35,108 @@ enum FlowTable {
 
 /// The terminal view of `sightline show`: the conversation when understood, then the raw exchange.
 enum FlowDetailText {
-    static func render(_ detail: FlowDetail) -> String {
+    static func render(_ detail: FlowDetail, style: TerminalStyle = TerminalStyle(enabled: false)) -> String {
         let s = detail.summary
         var out: [String] = []
-        out.append("flow \(s.id)  \(s.mode.rawValue)  \(s.startedAt)")
-        if let error = s.error { out.append("error: \(error)") }
+        out.append(style.bold("flow \(s.id)") + "  \(s.mode.rawValue)  \(RFC3339Text.string(s.startedAt))")
+        if let error = s.error { out.append(style.red("error: \(error)")) }
         if let provider = s.provider {
-            var line = "\(provider) \(s.endpoint ?? "") model=\(s.model ?? "?")"
-            if let i = s.inputTokens { line += " tokens=\(i)→\(s.outputTokens.map(String.init) ?? "?")" }
-            if let c = s.costUSD { line += " cost=$\(NSDecimalNumber(decimal: c).stringValue)" }
-            if let t = s.ttftMs { line += " ttft=\(Int(t))ms" }
-            out.append(line)
+            out.append(style.cyan(usageLine(s, provider: provider)))
         }
         if let conversation = detail.conversation {
             out.append("")
-            if let system = conversation.system { out.append("[system] \(system)") }
-            for message in conversation.messages + conversation.output {
-                let text = message.parts.map { part -> String in
-                    switch part.type {
-                    case "text", "refusal", "reasoning": return part.text ?? ""
-                    case "tool_call": return "→ \(part.name ?? "tool")(\(part.arguments ?? ""))"
-                    case "tool_result": return "← \(part.text ?? "")"
-                    default: return "<\(part.type)>"
-                    }
-                }.joined(separator: "\n")
-                out.append("[\(message.role)] \(text)")
+            if !conversation.tools.isEmpty {
+                out.append(style.dim("tools: " + conversation.tools.map(\.name).joined(separator: ", ")))
             }
-            if let error = conversation.error { out.append("[error] \(error)") }
+            if let system = conversation.system { out.append(style.magenta("system") + "  " + indent(system)) }
+            for message in conversation.messages { out.append(render(message, style: style)) }
+            if !conversation.output.isEmpty { out.append(style.dim("── response ──")) }
+            for message in conversation.output { out.append(render(message, style: style)) }
+            if let finish = conversation.finishReason { out.append(style.dim("finish: \(finish)")) }
+            if let error = conversation.error { out.append(style.red("provider error: \(error)")) }
         }
         out.append("")
-        out.append("> \(detail.request.method) \(detail.request.url) \(detail.request.httpVersion)")
-        for h in detail.request.headers { out.append("> \(h.name): \(h.value)") }
+        out.append(style.bold("> \(detail.request.method) \(detail.request.url) \(detail.request.httpVersion)"))
+        for h in detail.request.headers { out.append(style.dim("> ") + "\(h.name): \(h.value)") }
         out.append(bodyText(detail.request.body))
         if let response = detail.response {
-            out.append("< \(response.httpVersion) \(response.status) \(response.reason)")
-            for h in response.headers { out.append("< \(h.name): \(h.value)") }
-            out.append(bodyText(response.body))
+            let statusLine = "< \(response.httpVersion) \(response.status) \(response.reason)"
+            out.append(response.status >= 400 ? style.red(statusLine) : style.bold(statusLine))
+            for h in response.headers { out.append(style.dim("< ") + "\(h.name): \(h.value)") }
+            if detail.events.isEmpty {
+                out.append(bodyText(response.body))
+            } else {
+                out.append(style.dim("(\(detail.events.count) server-sent events)"))
+                for event in detail.events {
+                    out.append(style.dim(String(format: "%8.1f ms ", event.tMs)) + (event.event.map { "[\($0)] " } ?? "") + event.data)
+                }
+            }
         }
         return out.joined(separator: "\n")
+    }
+
+    static func usageLine(_ s: FlowSummary, provider: String) -> String {
+        var line = "\(provider) \(s.endpoint ?? "") · \(s.model ?? "unknown model")"
+        if s.stream { line += " · stream" }
+        if let i = s.inputTokens { line += " · tokens \(i) in / \(s.outputTokens.map(String.init) ?? "?") out" }
+        if let c = s.cachedInputTokens, c > 0 { line += " (\(c) cached)" }
+        if let r = s.reasoningTokens, r > 0 { line += " (\(r) reasoning)" }
+        line += " · cost " + (s.costUSD.map { "$" + NSDecimalNumber(decimal: $0).stringValue } ?? "unknown")
+        if let d = s.durationMs { line += " · \(Int(d.rounded())) ms" }
+        if let t = s.ttftMs { line += " · ttft \(Int(t.rounded())) ms" }
+        if let tps = s.tokensPerSecond { line += String(format: " · %.1f tok/s", tps) }
+        return line
+    }
+
+    private static func render(_ message: Conversation.Message, style: TerminalStyle) -> String {
+        let role: String
+        switch message.role {
+        case "user": role = style.green("user")
+        case "assistant": role = style.blue("assistant")
+        case "tool": role = style.yellow("tool")
+        default: role = style.magenta(message.role)
+        }
+        let parts = message.parts.map { part -> String in
+            switch part.type {
+            case "text": return part.text ?? ""
+            case "refusal": return style.red("refusal: ") + (part.text ?? "")
+            case "reasoning": return style.dim("thinking: " + (part.text ?? ""))
+            case "tool_call":
+                return style.yellow("→ \(part.name ?? "tool")") + (part.id.map { style.dim(" [\($0)]") } ?? "") + "\n" + prettyJSON(part.arguments ?? "")
+            case "tool_result":
+                return style.yellow("← result") + (part.id.map { style.dim(" [\($0)]") } ?? "") + (part.isError == true ? style.red(" error") : "")
+                    + "\n" + (part.text ?? "")
+            case "image": return style.dim("<image \(part.mediaType ?? part.url ?? "")>")
+            default: return style.dim("<\(part.type)>")
+            }
+        }
+        return role + "  " + indent(parts.joined(separator: "\n"))
+    }
+
+    private static func indent(_ text: String) -> String {
+        text.replacingOccurrences(of: "\n", with: "\n    ")
+    }
+
+    static func prettyJSON(_ text: String) -> String {
+        guard let data = text.data(using: .utf8), let object = try? JSONSerialization.jsonObject(with: data),
+              let pretty = try? JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+        else { return text }
+        return String(decoding: pretty, as: UTF8.self)
     }
 
     private static func bodyText(_ body: StoredBody) -> String {
         if body.omitted { return "(body omitted)" }
         if body.size == 0 { return "" }
-        var text = body.text ?? "(\(body.bytes.count) bytes of binary data)"
+        var text = body.text.map(prettyJSON) ?? "(\(body.bytes.count) bytes of binary data)"
         if body.truncated { text += "\n(truncated: \(body.size) bytes in all)" }
         return text
     }
 }
+
+enum RFC3339Text {
+    static func string(_ date: Date) -> String {
+        date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
+    }
+}
+
+import SightlineLLM

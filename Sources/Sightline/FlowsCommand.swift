@@ -7,15 +7,12 @@ struct FlowsCommand: AsyncParsableCommand {
 
     @OptionGroup var data: DataDirectoryOption
     @Option(help: "How many flows to list.") var limit = 30
-    @Option(help: "Only flows of this host.") var host: String?
-    @Option(help: "Only flows of this provider (openai, anthropic, gemini, …).") var provider: String?
-    @Option(help: "Only flows of this model.") var model: String?
-    @Option(help: "Full-text search in prompts, outputs and URLs.") var q: String?
+    @OptionGroup var filters: FlowFilterOptions
     @Flag(help: "Print the API's JSON instead of a table.") var json = false
 
     func run() async throws {
         let store = try StoreOpener.readOnly(data)
-        let page = try await store.flows(FlowQuery(limit: limit, host: host, provider: provider, model: model, q: q))
+        let page = try await store.flows(filters.query(limit: limit))
         if json {
             print(String(decoding: try FlowJSON.encoder.encode(page), as: UTF8.self))
             return
@@ -45,7 +42,7 @@ struct ShowCommand: AsyncParsableCommand {
         if json {
             print(String(decoding: try FlowJSON.encoder.encode(detail), as: UTF8.self))
         } else {
-            print(FlowDetailText.render(detail))
+            print(FlowDetailText.render(detail, style: TerminalStyle(enabled: isatty(1) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil)))
         }
     }
 }

@@ -1,0 +1,76 @@
+import ArgumentParser
+import Foundation
+import SightlineCore
+import SightlineStore
+
+struct StatsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "stats", abstract: "Calls, tokens, cost, errors and latency per model.")
+
+    @OptionGroup var data: DataDirectoryOption
+    @OptionGroup var filters: FlowFilterOptions
+    @Option(help: "Only flows newer than this (e.g. 24h, 7d).") var since: String?
+    @Flag(help: "Print JSON.") var json = false
+
+    func run() async throws {
+        let store = try StoreOpener.readOnly(data)
+        var cutoff: Date?
+        if let since {
+            guard let seconds = Quantities.parseDurationSeconds(since) else { throw ValidationError("--since \(since) is not a duration like 24h") }
+            cutoff = Date().addingTimeInterval(-seconds)
+        }
+        let flows = try await store.allFlows(filters, since: cutoff).filter { $0.mode != .tunnel }
+        let rows = ModelStats.group(flows)
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            print(String(decoding: try encoder.encode(rows), as: UTF8.self))
+            return
+        }
+        let header = ["MODEL", "CALLS", "ERRORS", "IN TOK", "OUT TOK", "COST", "P50 MS", "P95 MS"]
+        let lines = rows.map { r in
+            [r.model, "\(r.calls)", String(format: "%.1f%%", r.errorRate * 100), "\(r.inputTokens)", "\(r.outputTokens)",
+             r.costUSD.map { "$" + NSDecimalNumber(decimal: $0).stringValue } ?? "unknown",
+             r.p50Ms.map { "\(Int($0))" } ?? "-", r.p95Ms.map { "\(Int($0))" } ?? "-"]
+        }
+        let all = [header] + lines
+        let widths = header.indices.map { c in all.map { $0[c].count }.max() ?? 0 }
+        for row in all {
+            print(row.enumerated().map { $1.padding(toLength: widths[$0], withPad: " ", startingAt: 0) }.joined(separator: "  "))
+        }
+        if rows.isEmpty { print("(no calls recorded\(since.map { " in the last \($0)" } ?? ""))") }
+    }
+}
+
+/// One row of `sightline stats`: the calls of one model.
+struct ModelStats: Codable {
+    var model: String
+    var calls: Int
+    var errors: Int
+    var errorRate: Double
+    var inputTokens: Int
+    var outputTokens: Int
+    /// nil when any call's cost is unknown and none is known; known costs are summed otherwise.
+    var costUSD: Decimal?
+    var unknownCostCalls: Int
+    var p50Ms: Double?
+    var p95Ms: Double?
+
+    static func group(_ flows: [FlowSummary]) -> [ModelStats] {
+        let byModel = Dictionary(grouping: flows) { $0.model ?? ($0.provider.map { "(\($0), no model)" } ?? "(not an LLM call)") }
+        return byModel.map { model, calls in
+            let errors = calls.filter { $0.error != nil || ($0.status ?? 0) >= 400 }.count
+            let costs = calls.compactMap(\.costUSD)
+            let durations = calls.compactMap(\.durationMs).sorted()
+            return ModelStats(
+                model: model, calls: calls.count, errors: errors, errorRate: Double(errors) / Double(calls.count),
+                inputTokens: calls.compactMap(\.inputTokens).reduce(0, +), outputTokens: calls.compactMap(\.outputTokens).reduce(0, +),
+                costUSD: costs.isEmpty ? nil : costs.reduce(0, +), unknownCostCalls: calls.count - costs.count,
+                p50Ms: percentile(durations, 0.5), p95Ms: percentile(durations, 0.95))
+        }.sorted { $0.calls > $1.calls }
+    }
+
+    static func percentile(_ sorted: [Double], _ p: Double) -> Double? {
+        guard !sorted.isEmpty else { return nil }
+        return sorted[min(sorted.count - 1, Int((Double(sorted.count - 1) * p).rounded()))]
+    }
+}

@@ -1,0 +1,45 @@
+import ArgumentParser
+import Foundation
+import SightlineStore
+
+struct TailCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "tail", abstract: "Print one line per call as it is recorded (Ctrl-C to stop).")
+
+    @OptionGroup var data: DataDirectoryOption
+    @OptionGroup var filters: FlowFilterOptions
+    @Option(help: "Also print this many recent flows first.") var history = 0
+
+    func run() async throws {
+        let store = try StoreOpener.readOnly(data)
+        let style = TerminalStyle(enabled: isatty(1) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil)
+        let recent = try await store.flows(filters.query(limit: max(1, history))).flows
+        for flow in recent.prefix(history).reversed() { Console.line(TailLine.render(flow, style: style)) }
+        var newest = recent.first?.id
+        // The store is shared with the running proxy (SQLite WAL): poll it rather than needing the UI port.
+        while !Task.isCancelled {
+            try await Task.sleep(for: .milliseconds(300))
+            let page = try await store.flows(filters.query(limit: 200)).flows
+            let fresh = page.filter { newest == nil || $0.id > newest! }
+            for flow in fresh.reversed() { Console.line(TailLine.render(flow, style: style)) }
+            if let first = fresh.first { newest = first.id }
+        }
+    }
+}
+
+/// `time provider model status tokens cost latency ttft url`, one line per flow.
+enum TailLine {
+    static func render(_ f: FlowSummary, style: TerminalStyle) -> String {
+        let time = f.startedAt.formatted(Date.FormatStyle().hour(.twoDigits(amPM: .omitted)).minute(.twoDigits).second(.twoDigits))
+        let status = f.status.map(String.init) ?? "ERR"
+        let statusText = (f.status ?? 500) >= 400 || f.error != nil ? style.red(status) : style.green(status)
+        var fields = [time, (f.provider ?? f.mode.rawValue).padding(toLength: 10, withPad: " ", startingAt: 0),
+                      (f.model ?? "-").padding(toLength: 24, withPad: " ", startingAt: 0), statusText]
+        fields.append(f.inputTokens.map { "\($0)→\(f.outputTokens.map(String.init) ?? "?") tok" } ?? "")
+        fields.append(f.costUSD.map { "$" + NSDecimalNumber(decimal: $0).stringValue } ?? "")
+        fields.append(f.durationMs.map { "\(Int($0.rounded())) ms" } ?? "")
+        fields.append(f.ttftMs.map { "ttft \(Int($0.rounded())) ms" } ?? "")
+        fields.append(style.dim(f.url))
+        if let error = f.error { fields.append(style.red(error)) }
+        return fields.filter { !$0.isEmpty }.joined(separator: "  ")
+    }
+}

@@ -1,0 +1,48 @@
+import Foundation
+import SightlineCore
+import SightlineLLM
+import SightlineStore
+import Testing
+@testable import Sightline
+
+/// `sightline show` on a streamed tool-calling conversation, compared with a reviewed golden file.
+/// Regenerate after an intended change with `SIGHTLINE_UPDATE_GOLDEN=1 swift test --filter ShowGoldenTests` and review the diff.
+@Suite struct ShowGoldenTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+    static let fixtures = root.deletingLastPathComponent().appendingPathComponent("Fixtures/openai/chat-completions-stream-tools")
+
+    @Test func toolCallingStreamRendersAsAConversation() throws {
+        let request = try [UInt8](Data(contentsOf: Self.fixtures.appendingPathComponent("request.json")))
+        let sse = try [UInt8](Data(contentsOf: Self.fixtures.appendingPathComponent("response.sse")))
+        let start = Date(timeIntervalSince1970: 1_764_000_000)
+        var capture = FlowCapture(
+            id: FlowID("01a21213-5f89-7479-a25d-aaf845137278")!, mode: .proxy, clientAddress: "127.0.0.1:50000",
+            request: CapturedRequest(method: "POST", url: "https://api.openai.com/v1/chat/completions", httpVersion: "HTTP/1.1",
+                                     headers: [HeaderField("Authorization", "Bearer sk-proj-abcdefghijklmnop1234"),
+                                               HeaderField("Content-Type", "application/json")],
+                                     body: CapturedBody(capBytes: 1 << 20, bytes: request)),
+            timings: FlowTimings(start: start))
+        capture.response = CapturedResponse(status: 200, reason: "OK", httpVersion: "HTTP/1.1",
+                                            headers: [HeaderField("Content-Type", "text/event-stream")],
+                                            body: CapturedBody(capBytes: 1 << 20, bytes: sse))
+        // One chunk per 100 bytes, 10 ms apart: deterministic event times.
+        capture.responseChunks = stride(from: 100, through: sse.count + 99, by: 100).enumerated().map { i, end in
+            ChunkArrival(endOffset: min(end, sse.count), tMs: 120 + Double(i) * 10)
+        }
+        capture.timings.upstreamConnectedMs = 2
+        capture.timings.tlsDoneMs = 5
+        capture.timings.requestSentMs = 6
+        capture.timings.firstByteMs = 118
+        capture.timings.lastByteMs = 120 + Double(capture.responseChunks.count - 1) * 10
+
+        let record = FlowRecordBuilder(analyzer: LLMAnalyzer(prices: PriceTable.load(userFile: nil))).build(capture)
+        let rendered = FlowDetailText.render(record.detail)
+        let golden = Self.root.appendingPathComponent("Golden/show-tool-call.txt")
+        if ProcessInfo.processInfo.environment["SIGHTLINE_UPDATE_GOLDEN"] != nil {
+            try rendered.write(to: golden, atomically: true, encoding: .utf8)
+        }
+        let expected = try String(contentsOf: golden, encoding: .utf8)
+        #expect(rendered == expected)
+        #expect(!rendered.contains("abcdefghijklmnop1234"))
+    }
+}
