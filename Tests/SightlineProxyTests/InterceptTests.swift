@@ -116,3 +116,24 @@ import Testing
         #expect(capture.upstreamURL == "https://localhost:\(h.upstream.port)/echo-headers")
     }
 }
+
+extension InterceptTests {
+    @Test func expectContinueIsAnsweredAtOnce() async throws {
+        let h = try await ProxyHarness.start()
+        defer { Task { await h.stop() } }
+        let body = String(repeating: "x", count: 2_000_000)
+        let file = h.directory.appendingPathComponent("body.txt")
+        try body.write(to: file, atomically: true, encoding: .utf8)
+        let url = "https://localhost:\(h.upstream.port)/v1/chat/completions"
+        let started = Date()
+        // curl sends `Expect: 100-continue` for large bodies and waits up to 1 s for the 100 when it does not come.
+        let result = try run("curl", ["--max-time", "20", "-sS", "-x", h.proxyURL, "--cacert", h.caFile.path, "--expect100-timeout", "5",
+                                      "-H", "Expect: 100-continue", "--data-binary", "@" + file.path, url])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(String(decoding: result.stdout, as: UTF8.self) == TestUpstream.chatJSON)
+        #expect(Date().timeIntervalSince(started) < 4)
+        let capture = try #require(await h.sink.waitFor(count: 1).first)
+        #expect(capture.request.body.totalBytes == 2_000_000)
+        #expect(h.upstream.requests.last?.headers.contains(name: "expect") == false)
+    }
+}

@@ -170,6 +170,12 @@ final class HTTPExchangeHandler: ChannelDuplexHandler, RemovableChannelHandler, 
         for rule in configuration.setHeaders where rule.applies(to: routed.origin.host) {
             headers.replaceOrAdd(name: rule.name, value: rule.value)
         }
+        // Answer `Expect: 100-continue` here rather than relaying the upstream's 100: the client sends its
+        // body at once and the relay keeps one response per request.
+        if headers[canonicalForm: "expect"].contains(where: { $0.lowercased() == "100-continue" }) {
+            headers.remove(name: "expect")
+            context?.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .continue))), promise: nil)
+        }
         var upstreamHead = HTTPRequestHead(version: head.version, method: head.method, uri: routed.upstreamTarget, headers: headers)
         upstreamHead.version = .http1_1
 
