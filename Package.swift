@@ -36,6 +36,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "SightlineGateway",
+            dependencies: ["SightlineCore", "SightlineLLM", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "SightlineCA",
             dependencies: [
                 "SightlineCore",
@@ -122,6 +127,11 @@ let package = Package(
         .testTarget(
             name: "SightlineCLITests",
             dependencies: ["Sightline", "SightlineStore", "SightlineLLM", "SightlineCore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SightlineGatewayTests",
+            dependencies: ["SightlineGateway", "SightlineCore", "SightlineLLM"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

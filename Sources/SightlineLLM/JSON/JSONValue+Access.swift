@@ -1,7 +1,8 @@
 /// Lenient accessors: every wire format is read through these, so a field of the wrong type reads as
 /// absent instead of failing the decode.
 extension JSONValue {
-    static func parse(_ bytes: [UInt8]) -> JSONValue? { JSONParser.parse(bytes) }
+    /// Parses one JSON document (strict; nil when the bytes are not exactly one value).
+    public static func parse(_ bytes: [UInt8]) -> JSONValue? { JSONParser.parse(bytes) }
     static func parse(_ text: String) -> JSONValue? { JSONParser.parse(text) }
 
     subscript(key: String) -> JSONValue? {

@@ -60,3 +60,8 @@ extension JSONValue {
         out += "\""
     }
 }
+
+extension JSONValue {
+    /// Compact text with object keys sorted: equal values always serialize to equal bytes (cache keys).
+    public var canonicalText: String { jsonText }
+}

@@ -1,0 +1,48 @@
+/// A sliding-window log of units spent (calls or cents): at most `quota` units in any `windowSeconds`.
+/// A value: the caller keeps one per segment (in memory now; in the store for team mode).
+public struct SlidingWindow: Sendable, Equatable {
+    public let quota: Int
+    public let windowSeconds: Double
+    private var spent: [(time: Double, units: Double)] = []
+
+    public init(quota: Int, windowSeconds: Int) {
+        self.quota = quota
+        self.windowSeconds = Double(windowSeconds)
+    }
+
+    public static func == (a: SlidingWindow, b: SlidingWindow) -> Bool {
+        a.quota == b.quota && a.windowSeconds == b.windowSeconds && a.spent.map(\.time) == b.spent.map(\.time)
+            && a.spent.map(\.units) == b.spent.map(\.units)
+    }
+
+    public struct Decision: Sendable, Equatable {
+        public var allowed: Bool
+        public var remaining: Int
+        /// Seconds until the oldest spending leaves the window (what `Retry-After` and `RateLimit-Reset` say).
+        public var resetSeconds: Int
+    }
+
+    /// Whether one more request may go now (`units` is what it will cost when known in advance: 1 for
+    /// requests, 0 for cents, which are charged after the response with `charge`).
+    public mutating func admit(now: Double, units: Double) -> Decision {
+        expire(now: now)
+        let used = spent.reduce(0) { $0 + $1.units }
+        let reset = spent.first.map { Int(($0.time + windowSeconds - now).rounded(.up)) } ?? Int(windowSeconds)
+        guard used + max(units, 0) <= Double(quota), used < Double(quota) || quota == 0 && units == 0 else {
+            return Decision(allowed: false, remaining: 0, resetSeconds: max(1, reset))
+        }
+        if units > 0 { spent.append((now, units)) }
+        let remaining = max(0, Int((Double(quota) - used - max(units, 0)).rounded(.down)))
+        return Decision(allowed: true, remaining: remaining, resetSeconds: max(1, reset))
+    }
+
+    /// Adds units known only after the call (its cost in cents).
+    public mutating func charge(now: Double, units: Double) {
+        guard units > 0 else { return }
+        spent.append((now, units))
+    }
+
+    private mutating func expire(now: Double) {
+        spent.removeAll { $0.time <= now - windowSeconds }
+    }
+}
