@@ -16,6 +16,7 @@ public struct ProxyError: Error, CustomStringConvertible, Sendable {
         case clientDisconnected = "client_disconnected"
         case badRequest = "bad_request"
         case forbidden = "forbidden"
+        case injected = "injected_fault"
     }
 
     let code: Code
@@ -30,12 +31,14 @@ public struct ProxyError: Error, CustomStringConvertible, Sendable {
         case .upstreamTimeout: .gatewayTimeout
         case .badRequest: .badRequest
         case .forbidden: .forbidden
+        case .injected: .internalServerError
         case .upstreamRefused, .upstreamUnresolvable, .upstreamTLS, .upstreamReset, .upstreamProtocol, .clientDisconnected: .badGateway
         }
     }
 
     static func badRequest(_ reason: String) -> Self { .init(code: .badRequest, reason: reason) }
     static func forbidden(_ reason: String) -> Self { .init(code: .forbidden, reason: reason) }
+    static func injected(_ reason: String) -> Self { .init(code: .injected, reason: reason) }
     static func upstreamReset(_ target: String, afterResponseStarted: Bool) -> Self {
         .init(code: .upstreamReset, reason: afterResponseStarted
               ? "upstream \(target) closed the connection in the middle of the response"

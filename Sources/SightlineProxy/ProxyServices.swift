@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import NIOCore
 import SightlineCore
+import SightlineGateway
 
 /// What every connection handler shares: configuration, TLS material, the upstream connector and
 /// the capture sink. Immutable; the parts that reload swap their own state.
@@ -10,6 +11,8 @@ struct ProxyServices: Sendable {
     let connector: UpstreamConnector
     let leafContexts: LeafContextCache
     let sink: any CaptureSink
+    let responseCache: any ResponseCache
+    let rateLimiter: RateLimiter
     let logger: Logger
 
     /// Milliseconds between two monotonic instants.

@@ -43,6 +43,8 @@ public struct FlowSummary: Sendable, Hashable {
     public var clientAddress: String?
     /// Where the request really went (redacted), when it differs from `url`.
     public var upstreamURL: String?
+    /// What the gateway did (attempts, cache, rate limit, faults); nil when no gateway feature was asked for.
+    public var gateway: GatewayRecord?
 
     public init(id: FlowID, startedAt: Date, method: String, url: String, host: String, status: Int? = nil,
                 error: String? = nil, mode: FlowMode, durationMs: Double? = nil, ttfbMs: Double? = nil,
@@ -52,7 +54,8 @@ public struct FlowSummary: Sendable, Hashable {
                 ttftMs: Double? = nil, sessionID: String? = nil, userID: String? = nil,
                 properties: [String: String] = [:], finishReason: String? = nil, toolCallCount: Int? = nil,
                 truncated: Bool = false, tokensPerSecond: Double? = nil, sessionPath: String? = nil,
-                sessionName: String? = nil, clientAddress: String? = nil, upstreamURL: String? = nil) {
+                sessionName: String? = nil, clientAddress: String? = nil, upstreamURL: String? = nil,
+                gateway: GatewayRecord? = nil) {
         self.id = id
         self.startedAt = startedAt
         self.method = method
@@ -86,6 +89,7 @@ public struct FlowSummary: Sendable, Hashable {
         self.sessionName = sessionName
         self.clientAddress = clientAddress
         self.upstreamURL = upstreamURL
+        self.gateway = gateway
     }
 }
 
@@ -100,7 +104,7 @@ extension FlowSummary: Codable {
         case costUSD = "cost_usd", ttftMs = "ttft_ms", sessionID = "session_id", userID = "user_id", properties
         case finishReason = "finish_reason", toolCallCount = "tool_call_count", truncated
         case tokensPerSecond = "tokens_per_second", sessionPath = "session_path", sessionName = "session_name"
-        case clientAddress = "client_address", upstreamURL = "upstream_url"
+        case clientAddress = "client_address", upstreamURL = "upstream_url", gateway
     }
 
     public init(from decoder: any Decoder) throws {
@@ -142,6 +146,7 @@ extension FlowSummary: Codable {
         sessionName = try c.decodeIfPresent(String.self, forKey: .sessionName)
         clientAddress = try c.decodeIfPresent(String.self, forKey: .clientAddress)
         upstreamURL = try c.decodeIfPresent(String.self, forKey: .upstreamURL)
+        gateway = try c.decodeIfPresent(GatewayRecord.self, forKey: .gateway)
     }
 
     /// `encode` rather than `encodeIfPresent`: a missing value is an explicit `null`, because
@@ -181,5 +186,6 @@ extension FlowSummary: Codable {
         try c.encode(sessionName, forKey: .sessionName)
         try c.encode(clientAddress, forKey: .clientAddress)
         try c.encode(upstreamURL, forKey: .upstreamURL)
+        try c.encode(gateway, forKey: .gateway)
     }
 }

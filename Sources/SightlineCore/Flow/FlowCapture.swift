@@ -105,6 +105,8 @@ public struct FlowCapture: Sendable {
     public var responseChunks: [ChunkArrival] = []
     public var error: String?
     public var annotations = FlowAnnotations()
+    /// Set when the request asked for gateway features (cache, retries, rate limits, faults).
+    public var gateway: GatewayRecord?
 
     public init(id: FlowID, mode: FlowMode, clientAddress: String?, request: CapturedRequest, timings: FlowTimings) {
         self.id = id

@@ -7,24 +7,25 @@ import SightlineCore
 final class Exchange {
     let start: NIODeadline
     /// Where the request really goes (after gateway routing and `--map-remote`).
-    let upstreamOrigin: Origin
+    var upstreamOrigin: Origin
     /// The head sent upstream: origin-form target, hop-by-hop headers removed, rules applied.
-    let upstreamHead: HTTPRequestHead
+    var upstreamHead: HTTPRequestHead
     let clientWantsClose: Bool
-    let isHEAD: Bool
+    var isHEAD: Bool { upstreamHead.method == .HEAD }
     var capture: FlowCapture
     var upstreamReady = false
     var bufferedParts: [HTTPClientRequestPart] = []
     var requestComplete = false
     var responseHeadSent = false
     var tracksChunkTimes = false
+    /// Set when the request asked for gateway features: the request is then held whole and sent by attempts.
+    var gateway: GatewayRun?
 
     init(start: NIODeadline, upstreamOrigin: Origin, upstreamHead: HTTPRequestHead, clientWantsClose: Bool, capture: FlowCapture) {
         self.start = start
         self.upstreamOrigin = upstreamOrigin
         self.upstreamHead = upstreamHead
         self.clientWantsClose = clientWantsClose
-        self.isHEAD = upstreamHead.method == .HEAD
         self.capture = capture
     }
 

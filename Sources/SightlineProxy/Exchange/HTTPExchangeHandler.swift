@@ -2,6 +2,7 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 import SightlineCore
+import SightlineGateway
 
 /// The HTTP relay of one client connection, last in its pipeline (after the HTTP server codec, and after
 /// TLS termination when intercepting). It sends each request to its upstream, streams the response back
@@ -12,18 +13,18 @@ final class HTTPExchangeHandler: ChannelDuplexHandler, RemovableChannelHandler, 
     typealias OutboundIn = HTTPServerResponsePart
     typealias OutboundOut = HTTPServerResponsePart
 
-    private let services: ProxyServices
+    let services: ProxyServices
     /// The CONNECT origin when this connection is an intercepted TLS tunnel; nil for plain proxy/gateway.
     private let interceptedOrigin: Origin?
-    private var context: ChannelHandlerContext?
-    private var upstream: UpstreamConnection?
-    private var exchange: Exchange?
+    var context: ChannelHandlerContext?
+    var upstream: UpstreamConnection?
+    var exchange: Exchange?
     private var queued = CircularBuffer<HTTPServerRequestPart>()
     /// A part of a request that was refused before reaching upstream: the rest of it is dropped.
-    private var discardingRequest = false
+    var discardingRequest = false
     private var pendingRead = false
     private var clientAddress: String?
-    private var isClosing = false
+    var isClosing = false
 
     init(services: ProxyServices, interceptedOrigin: Origin?, upstream: UpstreamConnection?) {
         self.services = services
@@ -106,11 +107,13 @@ final class HTTPExchangeHandler: ChannelDuplexHandler, RemovableChannelHandler, 
     private var readsShouldWait: Bool {
         if !queued.isEmpty { return true }
         guard let exchange else { return false }
+        // A gateway request is read whole before anything goes upstream (bounded by the body cap).
+        if exchange.gateway != nil { return exchange.requestComplete && !exchange.upstreamReady }
         if !exchange.upstreamReady { return exchange.bufferedParts.count > 16 }
         return !(upstream?.handler.isWritable ?? true)
     }
 
-    private func resumeReadsIfPossible() {
+    func resumeReadsIfPossible() {
         guard pendingRead, !readsShouldWait, let context else { return }
         pendingRead = false
         context.read()
@@ -126,7 +129,11 @@ final class HTTPExchangeHandler: ChannelDuplexHandler, RemovableChannelHandler, 
         case .body(let buffer):
             guard !discardingRequest, let exchange else { return }
             exchange.appendRequestBody(buffer)
-            send(.body(.byteBuffer(buffer)), in: exchange)
+            if let gateway = exchange.gateway {
+                gateway.requestBody.append(buffer)
+            } else {
+                send(.body(.byteBuffer(buffer)), in: exchange)
+            }
         case .end(let trailers):
             if discardingRequest {
                 discardingRequest = false
@@ -135,6 +142,10 @@ final class HTTPExchangeHandler: ChannelDuplexHandler, RemovableChannelHandler, 
             }
             guard let exchange else { return }
             exchange.requestComplete = true
+            if exchange.gateway != nil {
+                gatewayRequestComplete(exchange)
+                return
+            }
             send(.end(trailers), in: exchange)
             if exchange.upstreamReady {
                 exchange.capture.timings.requestSentMs = exchange.ms()
@@ -189,10 +200,32 @@ final class HTTPExchangeHandler: ChannelDuplexHandler, RemovableChannelHandler, 
         if upstreamOrigin != routed.origin || routed.mode == .gateway {
             capture.upstreamURL = upstreamOrigin.description + routed.upstreamTarget
         }
+        var gatewayOptions: GatewayOptions?
+        if GatewayHeaders(recordedHeaders).asksForFeatures {
+            do {
+                gatewayOptions = try GatewayOptions.parse(recordedHeaders)
+            } catch {
+                refuseBeforeUpstream(head, status: .badRequest, reason: "bad gateway header \(error.description)", kind: "bad_request")
+                return
+            }
+        }
         let exchange = Exchange(start: start, upstreamOrigin: upstreamOrigin, upstreamHead: upstreamHead,
                                 clientWantsClose: HopByHopHeaders.wantsClose(head.headers, version: head.version), capture: capture)
         self.exchange = exchange
+        if let gatewayOptions {
+            // Held until the whole request is in: the cache key needs the body, and retries resend it.
+            exchange.gateway = GatewayRun(options: gatewayOptions, routedOrigin: routed.origin)
+            exchange.capture.gateway = GatewayRecord()
+            return
+        }
+        connectUpstream(for: exchange)
+    }
 
+    /// Sends the exchange's request on the kept upstream connection when it goes to the same origin,
+    /// else on a new one; a failure to connect becomes an error response (or, under the gateway, an attempt).
+    func connectUpstream(for exchange: Exchange) {
+        let upstreamOrigin = exchange.upstreamOrigin
+        let configuration = services.configuration
         if let upstream, upstream.origin == upstreamOrigin, upstream.isReusable {
             upstreamIsReady(upstream, for: exchange, reused: true)
             return
@@ -217,7 +250,11 @@ final class HTTPExchangeHandler: ChannelDuplexHandler, RemovableChannelHandler, 
                 let proxyError = error as? ProxyError
                     ?? ProxyError.connecting(to: upstreamOrigin.description, error: error, timeout: configuration.connectTimeout)
                 services.logger.warning("upstream failed", metadata: ["target": "\(upstreamOrigin)", "error": "\(proxyError.reason)"])
-                respondWithError(proxyError, for: exchange)
+                if exchange.gateway != nil {
+                    gatewayAttemptFailed(exchange, error: proxyError)
+                } else {
+                    respondWithError(proxyError, for: exchange)
+                }
             }
         }
     }
@@ -252,6 +289,9 @@ final class HTTPExchangeHandler: ChannelDuplexHandler, RemovableChannelHandler, 
         guard let exchange, let context else { return }
         switch part {
         case .head(let head):
+            if let gateway = exchange.gateway, gateway.shouldDiscard(head, exchange: exchange, jitter: Double.random(in: -0.2...0.2)) {
+                return
+            }
             exchange.capture.timings.firstByteMs = exchange.ms()
             exchange.capture.response = CapturedResponse(
                 status: Int(head.status.code), reason: head.status.reasonPhrase, httpVersion: head.version.text,
@@ -260,15 +300,31 @@ final class HTTPExchangeHandler: ChannelDuplexHandler, RemovableChannelHandler, 
             exchange.tracksChunkTimes = contentType.contains("event-stream") || contentType.contains("ndjson")
             var headers = HopByHopHeaders.strip(head.headers)
             if exchange.capture.mode == .gateway { headers.add(name: "Sightline-Id", value: exchange.capture.id.description) }
+            if let gateway = exchange.gateway {
+                gateway.responseStarted(status: Int(head.status.code), head: head, exchange: exchange)
+                for (name, value) in gateway.responseHeaders(exchange: exchange) { headers.add(name: name, value: value) }
+            }
             if exchange.clientWantsClose { headers.add(name: "Connection", value: "close") }
             var clientHead = HTTPResponseHead(version: .http1_1, status: head.status, headers: headers)
             clientHead.version = .http1_1
             exchange.responseHeadSent = true
             context.write(wrapOutboundOut(.head(clientHead)), promise: nil)
         case .body(let buffer):
+            if let gateway = exchange.gateway {
+                if gateway.discarding { return }
+                gatewayForward(buffer, gateway: gateway, exchange: exchange, context: context)
+                return
+            }
             exchange.appendResponseBody(buffer)
             context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
         case .end(let trailers):
+            if let gateway = exchange.gateway {
+                if gateway.discarding {
+                    gatewayDiscardedAttemptEnded(exchange)
+                    return
+                }
+                gateway.responseCompleted(exchange: exchange, cache: services.responseCache)
+            }
             exchange.capture.timings.lastByteMs = exchange.ms()
             let upstreamWantsClose = exchange.capture.response.map { response in
                 response.headers.contains { $0.name.lowercased() == "connection" && $0.value.lowercased().contains("close") }
@@ -303,6 +359,11 @@ final class HTTPExchangeHandler: ChannelDuplexHandler, RemovableChannelHandler, 
         connection?.handler.delegate = nil
         if let exchange {
             let error = ProxyError.upstreamTimeout(exchange.upstreamOrigin.description, seconds: seconds)
+            if let gateway = exchange.gateway, !exchange.responseHeadSent {
+                connection?.close()
+                if gateway.attemptInFlight { gatewayAttemptFailed(exchange, error: error) }
+                return
+            }
             services.logger.warning("upstream timed out", metadata: ["target": "\(exchange.upstreamOrigin)"])
             if exchange.responseHeadSent {
                 finish(exchange, error: error)
@@ -331,6 +392,15 @@ final class HTTPExchangeHandler: ChannelDuplexHandler, RemovableChannelHandler, 
         } else {
             proxyError = .upstreamReset(target, afterResponseStarted: exchange.responseHeadSent)
         }
+        if let gateway = exchange.gateway, !exchange.responseHeadSent {
+            guard gateway.attemptInFlight else { return }
+            if gateway.discarding {
+                gatewayDiscardedAttemptEnded(exchange)
+            } else {
+                gatewayAttemptFailed(exchange, error: proxyError)
+            }
+            return
+        }
         services.logger.warning("upstream connection lost", metadata: ["target": "\(target)", "error": "\(proxyError.reason)"])
         if exchange.responseHeadSent {
             // Headers already went: closing without the final chunk is how HTTP/1.1 says "incomplete".
@@ -344,7 +414,7 @@ final class HTTPExchangeHandler: ChannelDuplexHandler, RemovableChannelHandler, 
 
     // MARK: Ending exchanges
 
-    private func finish(_ exchange: Exchange, error: ProxyError?) {
+    func finish(_ exchange: Exchange, error: ProxyError?) {
         guard self.exchange === exchange else { return }
         if let error { exchange.capture.error = error.reason }
         services.sink.record(exchange.capture)
@@ -360,7 +430,7 @@ final class HTTPExchangeHandler: ChannelDuplexHandler, RemovableChannelHandler, 
     }
 
     /// Answers an exchange that reached no upstream response with a plain-text error, and records it.
-    private func respondWithError(_ error: ProxyError, for exchange: Exchange) {
+    func respondWithError(_ error: ProxyError, for exchange: Exchange) {
         let closeAfter = !exchange.requestComplete || exchange.clientWantsClose
         if !exchange.requestComplete { discardingRequest = true }
         writeError(status: error.httpStatus, reason: error.reason, kind: error.kind, close: closeAfter)
@@ -384,7 +454,7 @@ final class HTTPExchangeHandler: ChannelDuplexHandler, RemovableChannelHandler, 
                    extraHeaders: extraHeaders)
     }
 
-    private func writeError(status: HTTPResponseStatus, reason: String, kind: String, close: Bool, extraHeaders: [(String, String)] = []) {
+    func writeError(status: HTTPResponseStatus, reason: String, kind: String, close: Bool, extraHeaders: [(String, String)] = []) {
         guard let context else { return }
         var body = context.channel.allocator.buffer(capacity: reason.utf8.count + 1)
         body.writeString(reason + "\n")

@@ -4,6 +4,7 @@ import NIOHTTP1
 import NIOPosix
 import SightlineCA
 import SightlineCore
+import SightlineGateway
 
 /// The proxy listener: one port for forward-proxy (absolute-form and CONNECT) and gateway (origin-form) traffic.
 public final class ProxyServer: Sendable {
@@ -29,6 +30,8 @@ public final class ProxyServer: Sendable {
         configuration: ProxyConfiguration,
         authority: CertificateAuthority,
         sink: any CaptureSink,
+        responseCache: any ResponseCache = MemoryResponseCache(),
+        rateLimiter: RateLimiter = RateLimiter(),
         group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
         logger: Logger
     ) async throws -> ProxyServer {
@@ -39,6 +42,8 @@ public final class ProxyServer: Sendable {
                                          idleTimeout: configuration.upstreamIdleTimeout),
             leafContexts: LeafContextCache(issuer: LeafCertificateIssuer(authority: authority)),
             sink: sink,
+            responseCache: responseCache,
+            rateLimiter: rateLimiter,
             logger: logger)
         let channel = try await ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 1024)
@@ -62,6 +67,11 @@ public final class ProxyServer: Sendable {
         try sync.addHandler(encoder)
         try sync.addHandler(decoder)
         try sync.addHandler(ProxyFrontHandler(services: services, requestDecoder: decoder, responseEncoder: encoder))
+    }
+
+    /// Forgets every cached gateway response (`DELETE /api/cache`).
+    public func clearResponseCache() {
+        services.responseCache.removeAll()
     }
 
     /// Re-reads the upstream CA files and forgets every minted leaf (seed 001's "clear the SSL cache").

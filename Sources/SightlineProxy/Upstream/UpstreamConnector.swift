@@ -38,7 +38,7 @@ struct UpstreamConnector: Sendable {
     let idleTimeout: TimeAmount
 
     func connect(to origin: Origin, on eventLoop: any EventLoop) -> EventLoopFuture<UpstreamConnection> {
-        let handshake = eventLoop.makePromise(of: NIODeadline.self)
+        let handshake = HandshakeOutcome(eventLoop: eventLoop)
         let sslContext = trust.context
         let idleTimeout = self.idleTimeout
         let bootstrap = ClientBootstrap(group: eventLoop)
@@ -51,9 +51,9 @@ struct UpstreamConnector: Sendable {
                         // An IP literal must not be sent as SNI; verification then matches the IP SAN.
                         let serverName = IPAddressBytes(origin.host) == nil ? origin.host : nil
                         try sync.addHandler(NIOSSLClientHandler(context: sslContext, serverHostname: serverName))
-                        try sync.addHandler(HandshakeObserver(promise: handshake))
+                        try sync.addHandler(HandshakeObserver(outcome: handshake))
                     } else {
-                        handshake.succeed(.now())
+                        handshake.complete(.success(.now()))
                     }
                     try sync.addHandler(IdleStateHandler(readTimeout: idleTimeout))
                     try sync.addHTTPClientHandlers(
@@ -73,9 +73,9 @@ struct UpstreamConnector: Sendable {
             let connectedAt = NIODeadline.now()
             // A TLS failure closes the channel; the observer fails the promise with the reason.
             channel.closeFuture.whenComplete { _ in
-                handshake.fail(ProxyError.upstreamReset(target, afterResponseStarted: false))
+                handshake.complete(.failure(ProxyError.upstreamReset(target, afterResponseStarted: false)))
             }
-            return handshake.futureResult.flatMapThrowing { tlsDone in
+            return handshake.future.flatMapThrowing { tlsDone in
                 let handler = try channel.pipeline.syncOperations.handler(type: UpstreamHandler.self)
                 return UpstreamConnection(origin: origin, channel: channel, handler: handler, connectedAt: connectedAt,
                                           tlsDoneAt: origin.isTLS ? tlsDone : nil)
@@ -84,6 +84,8 @@ struct UpstreamConnector: Sendable {
                 return channel.eventLoop.makeFailedFuture(error)
             }
         }.flatMapErrorThrowing { error in
+            // The channel may never have existed: settle the handshake so its promise is not leaked.
+            handshake.complete(.failure(error))
             throw ProxyError.connecting(to: target, error: error, timeout: timeout)
         }
     }
@@ -96,23 +98,47 @@ struct UpstreamConnector: Sendable {
     }()
 }
 
-/// Completes a promise when the TLS handshake finishes, or fails it with the TLS error.
+/// The end of one connection's TLS handshake, settled exactly once whichever of handshake, TLS error,
+/// close or connect failure comes first.
+/// `@unchecked Sendable`: `settled` is only read and written on `eventLoop` (every caller runs there:
+/// the channel's handlers, its close future, and the bootstrap's futures on the same loop).
+private final class HandshakeOutcome: @unchecked Sendable {
+    private let promise: EventLoopPromise<NIODeadline>
+    private let eventLoop: any EventLoop
+    private var settled = false
+
+    init(eventLoop: any EventLoop) {
+        self.eventLoop = eventLoop
+        self.promise = eventLoop.makePromise()
+    }
+
+    var future: EventLoopFuture<NIODeadline> { promise.futureResult }
+
+    func complete(_ result: Result<NIODeadline, any Error>) {
+        eventLoop.preconditionInEventLoop()
+        guard !settled else { return }
+        settled = true
+        promise.completeWith(result)
+    }
+}
+
+/// Settles the handshake outcome when the TLS handshake finishes, or with the TLS error.
 private final class HandshakeObserver: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = NIOAny
-    private let promise: EventLoopPromise<NIODeadline>
+    private let outcome: HandshakeOutcome
 
-    init(promise: EventLoopPromise<NIODeadline>) { self.promise = promise }
+    init(outcome: HandshakeOutcome) { self.outcome = outcome }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if case TLSUserEvent.handshakeCompleted = event {
-            promise.succeed(.now())
+            outcome.complete(.success(.now()))
             context.pipeline.syncOperations.removeHandler(self, promise: nil)
         }
         context.fireUserInboundEventTriggered(event)
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        promise.fail(error)
+        outcome.complete(.failure(error))
         context.fireErrorCaught(error)
     }
 }

@@ -52,6 +52,10 @@ public struct FlowRecordBuilder: Sendable {
     func makeRecord(_ capture: FlowCapture, requestBody: DecodedBody, responseBody: DecodedBody?,
                     events: [TimedSSEEvent], analysis: LLMAnalysis?) -> FlowRecord {
         let annotations = capture.annotations
+        // A cache hit cost nothing; what the call would have cost is kept as the saving.
+        let isCacheHit = capture.gateway?.cache == "HIT"
+        var gateway = capture.gateway
+        if isCacheHit { gateway?.savedCostUSD = analysis?.costUSD }
         let url = redactor.redactURL(capture.request.url)
         var timings = capture.timings
         // Stored to the millisecond: round here so that a record equals what the store gives back.
@@ -79,7 +83,7 @@ public struct FlowRecordBuilder: Sendable {
             outputTokens: usage?.outputTokens,
             cachedInputTokens: usage?.cachedInputTokens,
             reasoningTokens: usage?.reasoningTokens,
-            costUSD: analysis?.costUSD,
+            costUSD: isCacheHit ? (analysis?.costUSD == nil ? nil : 0) : analysis?.costUSD,
             ttftMs: analysis?.ttftMs,
             sessionID: annotations.sessionID,
             userID: annotations.userID,
@@ -91,7 +95,7 @@ public struct FlowRecordBuilder: Sendable {
             sessionPath: annotations.sessionPath,
             sessionName: annotations.sessionName,
             clientAddress: capture.clientAddress,
-            upstreamURL: capture.upstreamURL.map(redactor.redactURL))
+            upstreamURL: capture.upstreamURL.map(redactor.redactURL), gateway: gateway)
 
         let requestDetail = FlowDetail.Request(
             method: capture.request.method,

@@ -9,7 +9,7 @@ extension FlowRow {
         let detail = record.detail
         self.init(
             seq: nil, id: s.id.description, startedAt: RFC3339.milliseconds(s.startedAt), mode: s.mode.rawValue,
-            clientAddress: s.clientAddress, method: s.method, url: s.url, host: s.host, upstreamURL: s.upstreamURL,
+            clientAddress: s.clientAddress, method: s.method, url: s.url, host: s.host, upstreamURL: s.upstreamURL, gateway: s.gateway,
             status: s.status, error: s.error, durationMs: s.durationMs, ttfbMs: s.ttfbMs,
             requestBytes: s.requestBytes, responseBytes: s.responseBytes, provider: s.provider,
             endpoint: s.endpoint, model: s.model, stream: s.stream, inputTokens: s.inputTokens,
@@ -39,7 +39,7 @@ extension FlowRow {
             reasoningTokens: reasoningTokens, costUSD: costUSD, ttftMs: ttftMs, sessionID: sessionID,
             userID: userID, properties: properties, finishReason: finishReason, toolCallCount: toolCallCount,
             truncated: truncated, tokensPerSecond: tokensPerSecond, sessionPath: sessionPath,
-            sessionName: sessionName, clientAddress: clientAddress, upstreamURL: upstreamURL)
+            sessionName: sessionName, clientAddress: clientAddress, upstreamURL: upstreamURL, gateway: gateway)
     }
 
     func detail(body: FlowBodyRow?) throws -> FlowDetail? {

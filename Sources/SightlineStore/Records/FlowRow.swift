@@ -16,6 +16,7 @@ struct FlowRow: Codable, Hashable, Sendable, FetchableRecord, MutablePersistable
     var url: String
     var host: String
     var upstreamURL: String?
+    var gateway: GatewayRecord?
     var status: Int?
     var error: String?
     var durationMs: Double?
@@ -60,7 +61,7 @@ struct FlowRow: Codable, Hashable, Sendable, FetchableRecord, MutablePersistable
 
     enum CodingKeys: String, CodingKey, ColumnExpression {
         case seq, id, startedAt = "started_at", mode, clientAddress = "client_address", method, url, host
-        case upstreamURL = "upstream_url", status, error, durationMs = "duration_ms", ttfbMs = "ttfb_ms"
+        case upstreamURL = "upstream_url", gateway, status, error, durationMs = "duration_ms", ttfbMs = "ttfb_ms"
         case requestBytes = "request_bytes", responseBytes = "response_bytes", provider, endpoint, model, stream
         case inputTokens = "input_tokens", outputTokens = "output_tokens", cachedInputTokens = "cached_input_tokens"
         case reasoningTokens = "reasoning_tokens", costUSD = "cost_usd", ttftMs = "ttft_ms"

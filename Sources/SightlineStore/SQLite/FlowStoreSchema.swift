@@ -97,6 +97,10 @@ enum FlowStoreSchema {
                 END;
                 """)
         }
+        migrator.registerMigration("v2: flow.gateway") { db in
+            // JSON of what the gateway did (attempts, cache, rate limit, faults); NULL for plain forwarding.
+            try db.execute(sql: "ALTER TABLE flow ADD COLUMN gateway TEXT")
+        }
         return migrator
     }
 

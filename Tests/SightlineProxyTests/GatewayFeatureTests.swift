@@ -1,0 +1,145 @@
+import Foundation
+import SightlineCore
+import Testing
+@testable import SightlineProxy
+
+/// The gateway's features through the real listener and a real TLS upstream, driven with curl.
+@Suite(.serialized) struct GatewayFeatureTests {
+    struct Reply {
+        var status: Int
+        var headers: [String: String]
+        var body: String
+    }
+
+    /// A gateway call: `curl -i` with the target header, parsed into status, headers (lower-cased) and body.
+    func call(_ h: ProxyHarness, path: String = "/v1/chat/completions", body: String? = #"{"model":"gpt-4o-mini","messages":[]}"#,
+              headers: [String] = [], apiKey: String = "sk-gateway-test-1111") throws -> Reply {
+        var arguments = ["--max-time", "20", "-sS", "-i", "-H", "Sightline-Target-Url: https://localhost:\(h.upstream.port)",
+                         "-H", "Authorization: Bearer \(apiKey)"]
+        for header in headers { arguments += ["-H", header] }
+        if let body { arguments += ["-H", "Content-Type: application/json", "--data-binary", body] }
+        let result = try run("curl", arguments + [h.proxyURL + path])
+        let text = String(decoding: result.stdout, as: UTF8.self)
+        guard let split = text.range(of: "\r\n\r\n") else { return Reply(status: 0, headers: [:], body: result.stderr) }
+        let lines = text[..<split.lowerBound].split(separator: "\r\n")
+        let status = Int(lines.first?.split(separator: " ").dropFirst().first ?? "") ?? 0
+        var fields: [String: String] = [:]
+        for line in lines.dropFirst() {
+            if let colon = line.firstIndex(of: ":") {
+                fields[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            }
+        }
+        return Reply(status: status, headers: fields, body: String(text[split.upperBound...]))
+    }
+
+    @Test func cacheMissThenHitAndOtherKeysMiss() async throws {
+        let h = try await ProxyHarness.start()
+        defer { Task { await h.stop() } }
+        let first = try call(h, headers: ["Sightline-Cache-Enabled: true"])
+        #expect(first.status == 200)
+        #expect(first.headers["sightline-cache"] == "MISS")
+        let second = try call(h, headers: ["Sightline-Cache-Enabled: true"])
+        #expect(second.headers["sightline-cache"] == "HIT")
+        #expect(second.body == TestUpstream.chatJSON)
+        #expect(second.headers["sightline-cache-key"] == first.headers["sightline-cache-key"])
+        #expect(h.upstream.requests.count == 1)
+        // Another credential never shares an entry; a seed makes a separate entry.
+        let otherKey = try call(h, headers: ["Sightline-Cache-Enabled: true"], apiKey: "sk-someone-else-2222")
+        #expect(otherKey.headers["sightline-cache"] == "MISS")
+        // (Sightline-Target-Url is also sent, so responses answer with the Sightline- prefix.)
+        let seeded = try call(h, headers: ["Helicone-Cache-Enabled: true", "Helicone-Cache-Seed: 7"])
+        #expect(seeded.headers["sightline-cache"] == "MISS")
+        #expect(h.upstream.requests.count == 3)
+        let captures = await h.sink.waitFor(count: 4)
+        #expect(captures.filter { $0.gateway?.cache == "HIT" }.count == 1)
+    }
+
+    @Test func cachedStreamReplaysTheSameEvents() async throws {
+        let h = try await ProxyHarness.start(sseGap: .milliseconds(5))
+        defer { Task { await h.stop() } }
+        let body = #"{"model":"gpt-4o-mini","stream": true}"#
+        let first = try call(h, body: body, headers: ["Sightline-Cache-Enabled: true"])
+        let second = try call(h, body: body, headers: ["Sightline-Cache-Enabled: true"])
+        #expect(first.headers["sightline-cache"] == "MISS")
+        #expect(second.headers["sightline-cache"] == "HIT")
+        #expect(second.body == TestUpstream.sseBody().joined())
+        #expect(second.headers["content-type"] == "text/event-stream")
+    }
+
+    @Test func rateLimitRefusesTheFourthCallWithoutReachingUpstream() async throws {
+        let h = try await ProxyHarness.start()
+        defer { Task { await h.stop() } }
+        var replies: [Reply] = []
+        for _ in 0..<4 { replies.append(try call(h, headers: ["Sightline-RateLimit-Policy: 3;w=60"])) }
+        #expect(replies.prefix(3).allSatisfy { $0.status == 200 })
+        #expect(replies.map { $0.headers["ratelimit-remaining"] } == ["2", "1", "0", "0"])
+        let refused = replies[3]
+        #expect(refused.status == 429)
+        #expect(refused.headers["retry-after"] != nil)
+        #expect(refused.headers["ratelimit-limit"] == "3")
+        #expect(refused.headers["ratelimit-policy"] == "3;w=60")
+        #expect(refused.body.contains(#""type":"rate_limit""#))
+        #expect(h.upstream.requests.count == 3)
+        // Per-user segments are independent.
+        let otherUser = try call(h, headers: ["Sightline-RateLimit-Policy: 3;w=60;s=user", "Sightline-User-Id: bob"])
+        #expect(otherUser.status == 200)
+        let malformed = try call(h, headers: ["Sightline-RateLimit-Policy: lots"])
+        #expect(malformed.status == 400)
+        #expect(malformed.body.contains("RateLimit-Policy"))
+    }
+
+    @Test func retriesPastInjected503sAndReportsAttempts() async throws {
+        let h = try await ProxyHarness.start()
+        defer { Task { await h.stop() } }
+        let started = Date()
+        let reply = try call(h, headers: ["Sightline-Retry-Enabled: true", "Sightline-Retry-Min-Timeout: 50", "Sightline-Retry-Max-Timeout: 200",
+                                          "Sightline-Fault: status=503;times=2"])
+        #expect(reply.status == 200)
+        #expect(reply.headers["sightline-attempts"] == "3")
+        #expect(reply.body == TestUpstream.chatJSON)
+        // Back-off of about 50 ms then 100 ms (±20%): within bounds, not instantaneous.
+        #expect(Date().timeIntervalSince(started) >= 0.11)
+        #expect(h.upstream.requests.count == 1)
+        let capture = try #require(await h.sink.waitFor(count: 1).first)
+        #expect(capture.gateway?.attempts.map(\.status) == [503, 503, 200])
+
+        let noRetry = try call(h, headers: ["Sightline-Fault: status=503"])
+        #expect(noRetry.status == 503)
+        #expect(noRetry.body.contains("injected"))
+    }
+
+    @Test func fallbackAnswersWhenThePrimaryIsUnreachable() async throws {
+        let h = try await ProxyHarness.start()
+        defer { Task { await h.stop() } }
+        let fallbacks = #"[{"target-url":"https://localhost:\#(h.upstream.port)","headers":{"X-Fallback":"yes"}}]"#
+        let result = try run("curl", ["--max-time", "20", "-sS", "-i", "-H", "Sightline-Target-Url: https://localhost:1",
+                                      "-H", "Sightline-Fallbacks: \(fallbacks)", h.proxyURL + "/echo-headers"])
+        let text = String(decoding: result.stdout, as: UTF8.self)
+        #expect(text.hasPrefix("HTTP/1.1 200"), "\(text)")
+        #expect(text.lowercased().contains("sightline-fallback-index: 1"))
+        #expect(text.contains(#"["X-Fallback","yes"]"#))
+        let capture = try #require(await h.sink.waitFor(count: 1).first)
+        #expect(capture.gateway?.attempts.count == 2)
+        #expect(capture.gateway?.attempts.first?.error != nil)
+    }
+
+    @Test func cutAfterGivesExactlyThreeEventsThenACloseAndIsNotCached() async throws {
+        let h = try await ProxyHarness.start(sseGap: .milliseconds(5))
+        defer { Task { await h.stop() } }
+        let reply = try call(h, body: #"{"stream": true}"#, headers: ["Sightline-Fault: cut-after=3", "Sightline-Cache-Enabled: true"])
+        #expect(reply.body == TestUpstream.sseBody().prefix(3).joined())
+        let capture = try #require(await h.sink.waitFor(count: 1).first)
+        #expect(capture.gateway?.injectedFault == "cut-after=3")
+        #expect(capture.error?.contains("cut after 3 events") == true)
+        let again = try call(h, body: #"{"stream": true}"#, headers: ["Sightline-Cache-Enabled: true"])
+        #expect(again.headers["sightline-cache"] == "MISS")
+    }
+
+    @Test func gatewayTimeIsReportedOnEveryFeatureResponse() async throws {
+        let h = try await ProxyHarness.start()
+        defer { Task { await h.stop() } }
+        let reply = try call(h, headers: ["Sightline-Cache-Enabled: true"])
+        let ms = try #require(reply.headers["sightline-gateway-ms"].flatMap(Double.init))
+        #expect(ms >= 0 && ms < 1000)
+    }
+}
