@@ -23,12 +23,19 @@ struct FullStack {
     let apiPort: Int
     let background: Task<Void, Never>
     let caFile: URL
+    /// A second upstream (e.g. `FixtureUpstream`) that the `mapRemote` origins of `start` go to.
+    var extraUpstream: (any StackUpstream)? = nil
 
-    static func start() async throws -> FullStack {
+    /// With `upstreamFactory`, also starts that upstream (given the stack's scratch directory) and maps each
+    /// of `mapRemote` (`https://api.anthropic.com`) to it; those rules come first, so they win over the
+    /// default `api.openai.com` → `upstream` rule.
+    static func start(upstreamFactory: ((URL) async throws -> any StackUpstream)? = nil,
+                      mapRemote origins: [String] = []) async throws -> FullStack {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sightline-e2e-\(UUID().uuidString)")
         let dataDir = directory.appendingPathComponent("data")
         try FileManager.default.createDirectory(at: dataDir, withIntermediateDirectories: true)
         let upstream = try await TestUpstream(directory: directory)
+        let extraUpstream = try await upstreamFactory?(directory)
         let authority = try CertificateAuthority.loadOrCreate(in: dataDir)
         let store = try SQLiteFlowStore(path: dataDir.appendingPathComponent("flows.sqlite").path)
         var logger = Logger(label: "e2e")
@@ -39,6 +46,11 @@ struct FullStack {
         configuration.listenPort = 0
         configuration.upstreamCAFiles = [upstream.caFile.path]
         configuration.mapRemote = [MapRemoteRule(parsing: "https://api.openai.com=https://localhost:\(upstream.port)")!]
+        if let extraUpstream {
+            configuration.upstreamCAFiles.append(extraUpstream.caFile.path)
+            configuration.mapRemote.insert(contentsOf: origins.map { MapRemoteRule(parsing: "\($0)=https://localhost:\(extraUpstream.port)")! },
+                                           at: 0)
+        }
         let proxy = try await ProxyServer.start(configuration: configuration, authority: authority, sink: recorder, logger: logger)
         let services = WebServices(store: store, recorder: recorder, caCertificatePEM: authority.certificatePEM,
                                    reload: { try proxy.reload() }, password: nil)
@@ -59,7 +71,7 @@ struct FullStack {
             break
         }
         return FullStack(directory: directory, upstream: upstream, proxy: proxy, recorder: recorder, store: store, apiPort: apiPort,
-                         background: background, caFile: dataDir.appendingPathComponent("ca-cert.pem"))
+                         background: background, caFile: dataDir.appendingPathComponent("ca-cert.pem"), extraUpstream: extraUpstream)
     }
 
     var proxyURL: String { "http://127.0.0.1:\(proxy.port)" }
@@ -98,9 +110,20 @@ struct FullStack {
         await recorder.shutdown()
         background.cancel()
         await upstream.close()
+        await extraUpstream?.close()
         try? FileManager.default.removeItem(at: directory)
     }
 }
+
+/// A TLS upstream a `FullStack` can map provider hosts to.
+protocol StackUpstream: Sendable {
+    var caFile: URL { get }
+    var port: Int { get }
+    func close() async
+}
+
+extension TestUpstream: StackUpstream {}
+extension FixtureUpstream: StackUpstream {}
 
 /// The Python with the test clients (`.venv` made by `.ci/run`), or nil when it is not installed.
 enum TestPython {
