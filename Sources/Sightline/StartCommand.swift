@@ -4,6 +4,7 @@ import Hummingbird
 import Logging
 import SightlineCA
 import SightlineCore
+import SightlineGateway
 import SightlineLLM
 import SightlineProxy
 import SightlineStore
@@ -34,18 +35,20 @@ final class SightlineRuntime: Sendable {
     let store: SQLiteFlowStore
     let recorder: FlowRecorder
     let proxy: ProxyServer
+    let rateLimiter: RateLimiter
     let uiPassword: String?
     let generatedToken: Bool
     let logger: Logger
 
     private init(options: StartOptions, authority: CertificateAuthority, caBundle: URL, store: SQLiteFlowStore, recorder: FlowRecorder,
-                 proxy: ProxyServer, uiPassword: String?, generatedToken: Bool, logger: Logger) {
+                 proxy: ProxyServer, rateLimiter: RateLimiter, uiPassword: String?, generatedToken: Bool, logger: Logger) {
         self.options = options
         self.authority = authority
         self.caBundle = caBundle
         self.store = store
         self.recorder = recorder
         self.proxy = proxy
+        self.rateLimiter = rateLimiter
         self.uiPassword = uiPassword
         self.generatedToken = generatedToken
         self.logger = logger
@@ -70,7 +73,9 @@ final class SightlineRuntime: Sendable {
             maxStoreBytes: options.maxStoreSize.flatMap(Quantities.parseByteCount))
         let recorder = FlowRecorder(store: store, builder: FlowRecordBuilder(analyzer: LLMAnalyzer(prices: prices)),
                                     retention: retention, logger: logger)
-        let proxy = try await ProxyServer.start(configuration: options.proxyConfiguration(), authority: authority, sink: recorder, logger: logger)
+        let rateLimiter = RateLimiter()
+        let proxy = try await ProxyServer.start(configuration: options.proxyConfiguration(), authority: authority, sink: recorder,
+                                                rateLimiter: rateLimiter, logger: logger)
 
         var password = options.uiPassword ?? ProcessInfo.processInfo.environment["SIGHTLINE_UI_PASSWORD"]
         var generated = false
@@ -79,7 +84,7 @@ final class SightlineRuntime: Sendable {
             generated = true
         }
         return SightlineRuntime(options: options, authority: authority, caBundle: caBundle, store: store, recorder: recorder, proxy: proxy,
-                                uiPassword: password, generatedToken: generated, logger: logger)
+                                rateLimiter: rateLimiter, uiPassword: password, generatedToken: generated, logger: logger)
     }
 
     var proxyURL: String {
@@ -103,6 +108,7 @@ final class SightlineRuntime: Sendable {
     func runUntilSignalled() async {
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await self.recorder.run() }
+            group.addTask { await self.chargeCostLimits() }
             if !options.noUI {
                 group.addTask { await self.runWeb() }
             }
@@ -122,6 +128,16 @@ final class SightlineRuntime: Sendable {
         }
         let stats = recorder.stats
         Console.line("stopped: \(stats.recorded) flows recorded this run, \(stats.dropped) dropped, \(stats.lost) lost")
+    }
+
+    /// `RateLimit-Policy: …;u=cents` counts what calls cost, known only once the recorder has priced them.
+    private func chargeCostLimits() async {
+        for await summary in recorder.subscribe() {
+            guard let gateway = summary.gateway, let text = gateway.rateLimitPolicy, let segment = gateway.rateLimitSegment,
+                  let cost = summary.costUSD, let policy = try? RateLimitPolicy.parse(text), policy.unit == .cents else { continue }
+            let cents = NSDecimalNumber(decimal: cost * 100).doubleValue
+            rateLimiter.charge(policy: policy, segment: segment, units: cents, now: Date().timeIntervalSince1970)
+        }
     }
 
     private func reloadLogging() {
