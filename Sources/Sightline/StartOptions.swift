@@ -45,6 +45,12 @@ struct StartOptions: ParsableArguments {
     @Option(help: "Where gateway (base-URL) requests go without a target header or path prefix.")
     var gatewayTarget = "https://api.openai.com"
 
+    @Option(help: "Also allow this gateway target host beyond loopback (pattern); repeatable.")
+    var gatewayAllow: [String] = []
+
+    @Flag(help: "Honour Sightline-Fault headers even when listening beyond loopback.")
+    var allowFaults = false
+
     @Option(help: "Password for the UI/API (required beyond loopback). Also SIGHTLINE_UI_PASSWORD.")
     var uiPassword: String?
 
@@ -112,6 +118,10 @@ struct StartOptions: ParsableArguments {
         configuration.upstreamIdleTimeout = .seconds(Int64(max(1, upstreamTimeout)))
         configuration.gatewayTarget = Origin(parsing: gatewayTarget) ?? configuration.gatewayTarget
         configuration.proxyCredentials = proxyAuth
+        if !listen.isLoopback {
+            configuration.gatewayAllowList = KnownLLMHosts.patterns + gatewayAllow.map(HostPattern.init)
+            configuration.allowFaults = allowFaults
+        }
         return configuration
     }
 }

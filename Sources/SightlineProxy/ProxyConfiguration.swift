@@ -17,6 +17,10 @@ public struct ProxyConfiguration: Sendable {
     public var upstreamIdleTimeout: TimeAmount = .seconds(600)
     /// Where origin-form (base-URL) requests go when no header or prefix names a target.
     public var gatewayTarget = Origin(scheme: "https", host: "api.openai.com", port: 443)
+    /// When set (listening beyond loopback), gateway requests may only target these hosts (GATEWAY.md).
+    public var gatewayAllowList: [HostPattern]?
+    /// Whether `Sightline-Fault` is honoured; off beyond loopback unless `--allow-faults`.
+    public var allowFaults = true
     /// `user:password` that clients must send as `Proxy-Authorization: Basic …`; nil = no auth (loopback).
     public var proxyCredentials: String?
 

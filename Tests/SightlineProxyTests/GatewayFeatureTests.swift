@@ -143,3 +143,17 @@ import Testing
         #expect(ms >= 0 && ms < 1000)
     }
 }
+
+extension GatewayFeatureTests {
+    @Test func beyondLoopbackOnlyAllowListedTargetsAndNoFaults() async throws {
+        let h = try await ProxyHarness.start { configuration in
+            configuration.gatewayAllowList = KnownLLMHosts.patterns
+            configuration.allowFaults = false
+        }
+        defer { Task { await h.stop() } }
+        let refused = try call(h)
+        #expect(refused.status == 403)
+        #expect(refused.body.contains("allow-list"))
+        #expect(h.upstream.requests.isEmpty)
+    }
+}

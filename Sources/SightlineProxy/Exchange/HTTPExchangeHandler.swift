@@ -169,6 +169,11 @@ final class HTTPExchangeHandler: ChannelDuplexHandler, RemovableChannelHandler, 
             refuseBeforeUpstream(head, status: error.httpStatus, reason: error.reason, kind: error.kind)
             return
         }
+        if routed.mode == .gateway, let allowed = configuration.gatewayAllowList, !allowed.contains(where: { $0.matches(routed.origin.host) }) {
+            refuseBeforeUpstream(head, status: .forbidden, reason: "gateway target \(routed.origin.host) is not on the allow-list (--gateway-allow)",
+                                 kind: "forbidden")
+            return
+        }
         let upstreamOrigin = configuration.mapped(routed.origin)
         let towardHelicone = HostPattern("*.helicone.ai").matches(upstreamOrigin.host)
         var headers = HopByHopHeaders.strip(routed.headers)
@@ -202,8 +207,11 @@ final class HTTPExchangeHandler: ChannelDuplexHandler, RemovableChannelHandler, 
         }
         var gatewayOptions: GatewayOptions?
         if GatewayHeaders(recordedHeaders).asksForFeatures {
-            do {
+            do throws(GatewayHeaderError) {
                 gatewayOptions = try GatewayOptions.parse(recordedHeaders)
+                if gatewayOptions?.fault != nil, !configuration.allowFaults {
+                    throw GatewayHeaderError(header: "Sightline-Fault", reason: "fault injection is off beyond loopback (start with --allow-faults)")
+                }
             } catch {
                 refuseBeforeUpstream(head, status: .badRequest, reason: "bad gateway header \(error.description)", kind: "bad_request")
                 return
