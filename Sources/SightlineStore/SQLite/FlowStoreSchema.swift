@@ -101,6 +101,9 @@ enum FlowStoreSchema {
             // JSON of what the gateway did (attempts, cache, rate limit, faults); NULL for plain forwarding.
             try db.execute(sql: "ALTER TABLE flow ADD COLUMN gateway TEXT")
         }
+        migrator.registerMigration("v3: flow_property lower(name) index") { db in
+            try db.execute(sql: "CREATE INDEX flow_property_on_lower_name_value ON flow_property(lower(name), value, flow_id)")
+        }
         return migrator
     }
 

@@ -32,8 +32,9 @@ extension SQLiteFlowStore {
         if let mode = query.mode { add("mode = ?", [mode.rawValue]) }
         if let session = query.session { add("session_id = ?", [session]) }
         if let user = query.user { add("user_id = ?", [user]) }
+        // Property names are header names, so they match whatever their case (SDKs lower-case headers).
         for (name, value) in query.properties.sorted(by: { $0.key < $1.key }) {
-            add("id IN (SELECT flow_id FROM flow_property WHERE name = ? AND value = ?)", [name, value])
+            add("id IN (SELECT flow_id FROM flow_property WHERE lower(name) = lower(?) AND value = ?)", [name, value])
         }
         if let q = query.q, let match = FullTextQuery.matchExpression(q) {
             add("seq IN (SELECT rowid FROM flow_fts WHERE flow_fts MATCH ?)", [match])
