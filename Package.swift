@@ -78,6 +78,21 @@ let package = Package(
                 "SightlineCore", "SightlineStore", "SightlineLLM",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
+                // Replay sends a recorded request again through this Sightline's own proxy port.
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            // The browser UI: plain HTML/CSS/JS modules, no build step, served from `Bundle.module`.
+            resources: [.copy("Resources/ui")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "SightlineSetup",
+            dependencies: [
+                "SightlineCore", "SightlineCA",
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -85,6 +100,7 @@ let package = Package(
             name: "Sightline",
             dependencies: [
                 "SightlineCore", "SightlineCA", "SightlineProxy", "SightlineStore", "SightlineWeb", "SightlineLLM", "SightlineGateway",
+                "SightlineSetup",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -102,6 +118,17 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "X509", package: "swift-certificates"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SightlineWebTests",
+            dependencies: [
+                "SightlineWeb", "SightlineStore", "SightlineCore", "SightlineLLM", "SightlineProxy", "SightlineCA",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -132,6 +159,18 @@ let package = Package(
         .testTarget(
             name: "SightlineGatewayTests",
             dependencies: ["SightlineGateway", "SightlineCore", "SightlineLLM"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SightlineSetupTests",
+            dependencies: [
+                "SightlineSetup", "SightlineCA", "SightlineCore",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -9,6 +9,7 @@ import SightlineLLM
 import SightlineProxy
 import SightlineStore
 import SightlineWeb
+import Synchronization
 
 struct StartCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -39,9 +40,15 @@ final class SightlineRuntime: Sendable {
     let uiPassword: String?
     let generatedToken: Bool
     let logger: Logger
+    /// `sightline run` keeps the child's stdout clean: the UI address is recorded, not printed.
+    let quiet: Bool
+    private let boundUIPort = Mutex<Int?>(nil)
+
+    /// The UI/API port once the web server listens (the real one when `--ui` asked for port 0).
+    var uiPort: Int? { boundUIPort.withLock { $0 } }
 
     private init(options: StartOptions, authority: CertificateAuthority, caBundle: URL, store: SQLiteFlowStore, recorder: FlowRecorder,
-                 proxy: ProxyServer, rateLimiter: RateLimiter, uiPassword: String?, generatedToken: Bool, logger: Logger) {
+                 proxy: ProxyServer, rateLimiter: RateLimiter, uiPassword: String?, generatedToken: Bool, logger: Logger, quiet: Bool) {
         self.options = options
         self.authority = authority
         self.caBundle = caBundle
@@ -52,9 +59,10 @@ final class SightlineRuntime: Sendable {
         self.uiPassword = uiPassword
         self.generatedToken = generatedToken
         self.logger = logger
+        self.quiet = quiet
     }
 
-    static func start(options: StartOptions, logger: Logger) async throws -> SightlineRuntime {
+    static func start(options: StartOptions, logger: Logger, quiet: Bool = false) async throws -> SightlineRuntime {
         let dataDir = options.data.url
         let authority: CertificateAuthority
         do {
@@ -84,7 +92,7 @@ final class SightlineRuntime: Sendable {
             generated = true
         }
         return SightlineRuntime(options: options, authority: authority, caBundle: caBundle, store: store, recorder: recorder, proxy: proxy,
-                                rateLimiter: rateLimiter, uiPassword: password, generatedToken: generated, logger: logger)
+                                rateLimiter: rateLimiter, uiPassword: password, generatedToken: generated, logger: logger, quiet: quiet)
     }
 
     var proxyURL: String {
@@ -106,12 +114,7 @@ final class SightlineRuntime: Sendable {
 
     /// Serves until SIGINT/SIGTERM; SIGHUP reloads upstream trust and clears the leaf cache.
     func runUntilSignalled() async {
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { await self.recorder.run() }
-            group.addTask { await self.chargeCostLimits() }
-            if !options.noUI {
-                group.addTask { await self.runWeb() }
-            }
+        await serve {
             for await signal in SignalWatcher.signals([SIGINT, SIGTERM, SIGHUP]) {
                 if signal == SIGHUP {
                     reloadLogging()
@@ -120,14 +123,27 @@ final class SightlineRuntime: Sendable {
                 logger.info("stopping: flushing recorded flows")
                 break
             }
+        }
+        let stats = recorder.stats
+        Console.line("stopped: \(stats.recorded) flows recorded this run, \(stats.dropped) dropped, \(stats.lost) lost")
+    }
+
+    /// Serves until `stop` returns, then closes the proxy and flushes the recorder: `start` stops on a
+    /// signal, `sightline run` when its child exits.
+    func serve(until stop: () async -> Void) async {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await self.recorder.run() }
+            group.addTask { await self.chargeCostLimits() }
+            if !options.noUI {
+                group.addTask { await self.runWeb() }
+            }
+            await stop()
             await proxy.close()
             // Let exchanges that are finishing hand over their captures before the last flush.
             try? await Task.sleep(for: .milliseconds(200))
             await recorder.shutdown()
             group.cancelAll()
         }
-        let stats = recorder.stats
-        Console.line("stopped: \(stats.recorded) flows recorded this run, \(stats.dropped) dropped, \(stats.lost) lost")
     }
 
     /// `RateLimit-Policy: …;u=cents` counts what calls cost, known only once the recorder has priced them.
@@ -152,6 +168,8 @@ final class SightlineRuntime: Sendable {
         let services = WebServices(store: store, recorder: recorder, caCertificatePEM: authority.certificatePEM,
                                    reload: { [proxy] in try proxy.reload() }, password: uiPassword)
         let app = WebApplication.make(services: services, host: options.ui.host, port: options.ui.port, logger: logger) { [self] port in
+            boundUIPort.withLock { $0 = port }
+            if quiet { return }
             let host = options.ui.host.contains(":") ? "[\(options.ui.host)]" : options.ui.host
             var line = "ui       http://\(host):\(port)"
             if generatedToken, let uiPassword { line += "   (token, shown once: \(uiPassword))" }

@@ -1,0 +1,68 @@
+import Crypto
+import Foundation
+import Testing
+
+/// `ca patch-certifi` on a real venv: requests, which trusts only certifi's bundle, then works through
+/// Sightline with no CA variable at all; `unpatch-certifi` puts the file back exactly.
+@Suite(.serialized) struct CertifiTests {
+    /// A plain requests call through the proxy, told the proxy in code: no environment variable is involved.
+    private func requestsCall(python: String, proxy: String) throws -> CommandResult {
+        let code = """
+        import requests
+        try:
+            r = requests.post("https://api.openai.com/v1/chat/completions", data='\(chatRequestJSON)', timeout=15,
+                              headers={"Content-Type": "application/json", "Authorization": "Bearer sk-certifi-0005"},
+                              proxies={"https": "\(proxy)"})
+            print(r.text)
+        except requests.exceptions.SSLError as error:
+            print("SSLError", error)
+        """
+        return try run(python, ["-c", code])
+    }
+
+    private func sha256(_ path: String) throws -> String {
+        SHA256.hash(data: try Data(contentsOf: URL(fileURLWithPath: path))).map { String(format: "%02x", $0) }.joined()
+    }
+
+    @Test func patchCertifiMakesPlainRequestsTrustSightlineAndUnpatchRestoresTheFile() async throws {
+        let directory = try Paths.temporaryDirectory("certifi")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let venv = directory.appendingPathComponent("venv").path
+        let made = try run("python3", ["-m", "venv", venv])
+        try #require(made.status == 0, "\(made.stderr)")
+        let python = venv + "/bin/python"
+        let pip = try run(python, ["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "requests", "certifi"])
+        try #require(pip.status == 0, "pip could not install requests and certifi: \(pip.stderr)")
+        let bundle = try run(python, ["-c", "import certifi; print(certifi.where())"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let originalHash = try sha256(bundle)
+
+        let upstream = try await ChatUpstream(directory: directory)
+        defer { Task { await upstream.close() } }
+        let data = directory.appendingPathComponent("data").path
+        let sightline = try RunningSightline.start(["--data-dir", data] + upstream.proxyFlags)
+        defer { sightline.stop() }
+
+        let before = try requestsCall(python: python, proxy: sightline.proxy)
+        #expect(before.stdout.hasPrefix("SSLError"), "unpatched certifi must not trust Sightline: \(before.stdout) \(before.stderr)")
+
+        let patch = try run(Paths.binary, ["ca", "patch-certifi", "--python", python, "--data-dir", data])
+        #expect(patch.status == 0, "\(patch.stderr)")
+        #expect(patch.stdout.contains("+ cp -p \(bundle) \(bundle).sightline-backup"))
+        let after = try requestsCall(python: python, proxy: sightline.proxy)
+        #expect(after.stdout == ChatUpstream.chatJSON + "\n", "\(after.stdout) \(after.stderr)")
+
+        let patchedHash = try sha256(bundle)
+        let again = try run(Paths.binary, ["ca", "patch-certifi", "--python", python, "--data-dir", data])
+        #expect(again.status == 0 && again.stdout.contains("already patched"))
+        #expect(try sha256(bundle) == patchedHash)
+
+        let unpatch = try run(Paths.binary, ["ca", "unpatch-certifi", "--python", python, "--data-dir", data])
+        #expect(unpatch.status == 0, "\(unpatch.stderr)")
+        #expect(try sha256(bundle) == originalHash)
+        #expect(!FileManager.default.fileExists(atPath: bundle + ".sightline-backup"))
+        #expect(try requestsCall(python: python, proxy: sightline.proxy).stdout.hasPrefix("SSLError"))
+
+        sightline.stop()
+        #expect(try recordedFlows(dataDir: data).contains { $0["status"] as? Int == 200 })
+    }
+}
