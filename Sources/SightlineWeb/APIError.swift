@@ -13,4 +13,6 @@ struct APIError: HTTPResponseError {
 
     static func notFound(_ message: String) -> APIError { .init(status: .notFound, message: message) }
     static func badRequest(_ message: String) -> APIError { .init(status: .badRequest, message: message) }
+    static func forbidden(_ message: String) -> APIError { .init(status: .forbidden, message: message) }
+    static func unavailable(_ message: String) -> APIError { .init(status: .serviceUnavailable, message: message) }
 }

@@ -1,18 +1,28 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 
 /// Beyond loopback the UI and API need the password: as `Authorization: Bearer …`, as the password of
 /// Basic credentials, or as the `sightline_token` cookie set by `POST /api/login`.
+/// The UI's own files are public (they hold no flow data): the page shows its login form when the
+/// API answers 401.
 struct AuthMiddleware<Context: RequestContext>: RouterMiddleware {
     let password: String
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        if request.uri.path == "/api/login" || isAuthorized(request) {
+        if Self.isPublic(request.uri.path) || isAuthorized(request) {
             return try await next(request, context)
         }
         var response = try APIError(status: .unauthorized, message: "authentication required").response(from: request, context: context)
-        response.headers[.wwwAuthenticate] = "Basic realm=\"sightline\""
+        // A challenge makes browsers pop up their own password dialog; the UI shows a form instead.
+        if request.headers[UIRequest.headerName] == nil {
+            response.headers[.wwwAuthenticate] = "Basic realm=\"sightline\""
+        }
         return response
+    }
+
+    static func isPublic(_ path: String) -> Bool {
+        path == "/" || path == "/api/login" || path == "/api/logout" || path == "/favicon.ico" || path.hasPrefix("/ui/")
     }
 
     private func isAuthorized(_ request: Request) -> Bool {
@@ -33,6 +43,13 @@ struct AuthMiddleware<Context: RequestContext>: RouterMiddleware {
         if let cookie = request.cookies["sightline_token"] { return constantTimeEquals(cookie.value, password) }
         return false
     }
+}
+
+/// The header the UI sends on every API call (`X-Sightline-UI: 1`). It doubles as the CSRF token of
+/// `RequestGuardMiddleware`: a cross-site form cannot set it, and a cross-site `fetch` that sets it
+/// needs a CORS preflight this server never grants.
+enum UIRequest {
+    static let headerName = HTTPField.Name("X-Sightline-UI")!
 }
 
 func constantTimeEquals(_ a: String, _ b: String) -> Bool {
