@@ -44,8 +44,15 @@ public struct ProxyError: Error, CustomStringConvertible, Sendable {
               ? "upstream \(target) closed the connection in the middle of the response"
               : "upstream \(target) closed the connection before sending a response")
     }
-    static func upstreamTimeout(_ target: String, seconds: Int64) -> Self {
-        .init(code: .upstreamTimeout, reason: "upstream \(target) sent nothing for \(seconds) s")
+    static func upstreamTimeout(_ target: String, after timeout: TimeAmount) -> Self {
+        .init(code: .upstreamTimeout, reason: "upstream \(target) sent nothing for \(describe(timeout))")
+    }
+
+    /// `500 ms`, `2.5 s`, `600 s`.
+    static func describe(_ amount: TimeAmount) -> String {
+        let ms = amount.nanoseconds / 1_000_000
+        if ms < 1000 { return "\(ms) ms" }
+        return ms % 1000 == 0 ? "\(ms / 1000) s" : String(format: "%.1f s", Double(ms) / 1000)
     }
     static func clientDisconnected() -> Self {
         .init(code: .clientDisconnected, reason: "client disconnected before the response was complete")
@@ -76,7 +83,7 @@ public struct ProxyError: Error, CustomStringConvertible, Sendable {
             return .init(code: .upstreamRefused, reason: "cannot connect to upstream \(target): \(detail)")
         }
         if let channelError = error as? ChannelError, case .connectTimeout = channelError {
-            return .init(code: .upstreamTimeout, reason: "connecting to upstream \(target) timed out after \(timeout.nanoseconds / 1_000_000_000) s")
+            return .init(code: .upstreamTimeout, reason: "connecting to upstream \(target) timed out after \(describe(timeout))")
         }
         if error is IOError {
             return .init(code: .upstreamRefused, reason: "cannot connect to upstream \(target): \(describe(error))")

@@ -67,6 +67,18 @@ final class ProxyFrontHandler: ChannelDuplexHandler, RemovableChannelHandler {
         }
     }
 
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        // Half-closure is allowed on the listener for tunnels; before hand-over a FIN means the client left
+        // (a port scan, a health check, a client that gave up while the upstream was being reached).
+        if let event = event as? ChannelEvent, case .inputClosed = event {
+            if case .handedOver = state {} else {
+                context.close(promise: nil)
+                return
+            }
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         if case .awaitingRequest = state, let parserError = error as? HTTPParserError {
             services.logger.info("malformed request", metadata: ["client": "\(clientAddress ?? "?")", "error": "\(parserError)"])

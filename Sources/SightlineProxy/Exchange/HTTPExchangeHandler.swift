@@ -63,6 +63,13 @@ final class HTTPExchangeHandler: ChannelDuplexHandler, RemovableChannelHandler, 
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        clientGone()
+        context.fireChannelInactive()
+    }
+
+    /// The client closed, reset or half-closed: record the exchange in flight and cancel its upstream now,
+    /// not when the client channel finally goes inactive (a TLS close can wait 5 s for a close_notify).
+    private func clientGone() {
         isClosing = true
         if let exchange {
             finish(exchange, error: .clientDisconnected())
@@ -70,7 +77,17 @@ final class HTTPExchangeHandler: ChannelDuplexHandler, RemovableChannelHandler, 
         upstream?.handler.delegate = nil
         upstream?.close()
         upstream = nil
-        context.fireChannelInactive()
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        // The listener allows half-closure (for CONNECT tunnels). An HTTP/1.1 client's FIN, or a TLS
+        // close_notify, means it has gone (nginx and mitmproxy treat it so): nothing will read a response.
+        if let event = event as? ChannelEvent, case .inputClosed = event {
+            clientGone()
+            context.close(promise: nil)
+            return
+        }
+        context.fireUserInboundEventTriggered(event)
     }
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
@@ -92,6 +109,7 @@ final class HTTPExchangeHandler: ChannelDuplexHandler, RemovableChannelHandler, 
             return
         }
         services.logger.debug("client connection error", metadata: ["error": "\(error)", "client": "\(clientAddress ?? "?")"])
+        clientGone()
         context.close(promise: nil)
     }
 
@@ -361,12 +379,11 @@ final class HTTPExchangeHandler: ChannelDuplexHandler, RemovableChannelHandler, 
     }
 
     func upstreamIdleTimeout() {
-        let seconds = services.configuration.upstreamIdleTimeout.nanoseconds / 1_000_000_000
         let connection = upstream
         upstream = nil
         connection?.handler.delegate = nil
         if let exchange {
-            let error = ProxyError.upstreamTimeout(exchange.upstreamOrigin.description, seconds: seconds)
+            let error = ProxyError.upstreamTimeout(exchange.upstreamOrigin.description, after: services.configuration.upstreamIdleTimeout)
             if let gateway = exchange.gateway, !exchange.responseHeadSent {
                 connection?.close()
                 if gateway.attemptInFlight { gatewayAttemptFailed(exchange, error: error) }
@@ -390,7 +407,10 @@ final class HTTPExchangeHandler: ChannelDuplexHandler, RemovableChannelHandler, 
         guard let exchange else { return }
         let target = exchange.upstreamOrigin.description
         let proxyError: ProxyError
-        if let error, !(error is ProxyError), "\(error)".contains("HTTPParserError") || error is HTTPParserError {
+        if let parserError = error as? HTTPParserError, parserError == .invalidEOFState {
+            // The decoder's word for "the connection closed before the message was complete".
+            proxyError = .upstreamReset(target, afterResponseStarted: exchange.responseHeadSent)
+        } else if let error, !(error is ProxyError), "\(error)".contains("HTTPParserError") || error is HTTPParserError {
             proxyError = .upstreamProtocol(target, "\(error)")
         } else if let error {
             proxyError = ProxyError.connecting(to: target, error: error, timeout: services.configuration.connectTimeout)

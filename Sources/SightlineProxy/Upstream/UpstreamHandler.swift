@@ -43,6 +43,12 @@ final class UpstreamHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         if closeError == nil { closeError = error }
+        // Tell the client side now: closing a TLS connection waits for the server's close_notify (NIOSSL's
+        // shutdownTimeout, 5 s) before channelInactive, and the client must not wait with it.
+        isClosed = true
+        let delegate = self.delegate
+        self.delegate = nil
+        delegate?.upstreamClosed(error: error)
         context.close(promise: nil)
     }
 

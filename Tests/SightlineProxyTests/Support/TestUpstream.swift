@@ -13,6 +13,16 @@ import SightlineCA
 /// - `GET /echo-headers`: the request's headers as a JSON array of `[name, value]`, in wire order.
 /// - `GET /bytes?n=N`: N bytes of a repeating pattern, streamed in 64 KiB chunks.
 /// - `GET /reset-mid-stream`: a 200 with chunked framing, one chunk, then the connection closes.
+/// Fault routes (used by `BadInputTests`):
+/// - `GET /stall`: reads the request and never answers.
+/// - `GET /headers-then-stall`: an SSE head and one event, then silence (the connection stays open).
+/// - `GET /sse-slow`: `slowEventCount` SSE events 50 ms apart (10 s in all), then the end.
+/// - `GET /bad-chunked`: a chunked 200 whose second chunk has an invalid size line.
+/// - `GET /reset-immediately`: a chunked 200 head and one chunk, and the close, in one flush.
+/// - `GET /close-without-response`: closes the connection without answering.
+/// - `GET /bytes-paced?n=N`: like `/bytes`, but each chunk is flushed and at most 4 are in flight, so the
+///   server itself holds no more than ~256 KiB however slowly the other side reads (`/bytes` queues the whole
+///   body in its TLS handler at once, which would hide the proxy's own memory use).
 /// - anything else: 404.
 final class TestUpstream: Sendable {
     static let sseEventCount = 5
@@ -22,9 +32,23 @@ final class TestUpstream: Sendable {
     let caFile: URL
     let channel: any Channel
     private let seen = NIOLockedValueBox<[HTTPRequestHead]>([])
+    private let connections = NIOLockedValueBox(0)
+    static let slowEventCount = 200
+    static let partialEvent = "data: partial\n\n"
 
     var port: Int { channel.localAddress!.port! }
     var requests: [HTTPRequestHead] { seen.withLockedValue { $0 } }
+    /// Client connections (from the proxy) currently open on this server.
+    var openConnections: Int { connections.withLockedValue { $0 } }
+
+    /// Waits (bounded) until at most `count` connections are open; returns how many are.
+    func waitForOpenConnections(atMost count: Int, timeout: Duration = .seconds(5)) async -> Int {
+        let deadline = ContinuousClock.now + timeout
+        while openConnections > count && ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        return openConnections
+    }
 
     static func sseBody() -> [String] {
         (0..<sseEventCount).map { i in
@@ -42,10 +66,13 @@ final class TestUpstream: Sendable {
         let key = try NIOSSLPrivateKey(bytes: leaf.privateKeyDER, format: .der)
         let tls = try NIOSSLContext(configuration: .makeServerConfiguration(certificateChain: chain, privateKey: .privateKey(key)))
         let seen = self.seen
+        let connections = self.connections
         channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
+                connections.withLockedValue { $0 += 1 }
+                channel.closeFuture.whenComplete { _ in connections.withLockedValue { $0 -= 1 } }
+                return channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls))
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline()
                     try channel.pipeline.syncOperations.addHandler(TestUpstreamHandler(seen: seen, sseGap: sseGap))
@@ -107,6 +134,35 @@ private final class TestUpstreamHandler: ChannelInboundHandler {
             context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .ok, headers: headers))), promise: nil)
             context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(string: "data: partial\n\n")))), promise: nil)
             context.eventLoop.scheduleTask(in: .milliseconds(30)) { context.close(promise: nil) }
+        case (.GET, "/stall"):
+            break
+        case (.GET, "/headers-then-stall"):
+            let headers = HTTPHeaders([("Content-Type", "text/event-stream"), ("Transfer-Encoding", "chunked")])
+            context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .ok, headers: headers))), promise: nil)
+            context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(string: TestUpstream.partialEvent)))), promise: nil)
+        case (.GET, "/sse-slow"):
+            streamSlowSSE(context: context)
+        case (.GET, "/bad-chunked"):
+            let headers = HTTPHeaders([("Content-Type", "text/event-stream"), ("Transfer-Encoding", "chunked")])
+            context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .ok, headers: headers))), promise: nil)
+            context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(string: TestUpstream.partialEvent)))), promise: nil)
+            // Below the encoder, so the bytes go out unframed: "ZZZ" is not a hex chunk size.
+            if let encoder = try? context.pipeline.syncOperations.context(handlerType: HTTPResponseEncoder.self) {
+                context.eventLoop.assumeIsolated().scheduleTask(in: .milliseconds(30)) {
+                    encoder.writeAndFlush(NIOAny(ByteBuffer(string: "ZZZ\r\nnot chunked framing\r\n")), promise: nil)
+                }
+            }
+        case (.GET, "/reset-immediately"):
+            let headers = HTTPHeaders([("Content-Type", "text/event-stream"), ("Transfer-Encoding", "chunked")])
+            context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .ok, headers: headers))), promise: nil)
+            context.write(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(string: TestUpstream.partialEvent)))), promise: nil)
+            context.flush()
+            context.close(promise: nil)
+        case (.GET, "/close-without-response"):
+            context.close(promise: nil)
+        case (.GET, "/bytes-paced"):
+            let n = Int(head.uri.split(separator: "=").last ?? "0") ?? 0
+            streamBytesPaced(n, context: context)
         default:
             writeWhole(context: context, status: .notFound, contentType: "text/plain", body: "not found")
         }
@@ -133,6 +189,52 @@ private final class TestUpstreamHandler: ChannelInboundHandler {
             loop.assumeIsolated().scheduleTask(in: sseGap) { send(index + 1) }
         }
         send(0)
+    }
+
+    private func streamSlowSSE(context: ChannelHandlerContext) {
+        let headers = HTTPHeaders([("Content-Type", "text/event-stream"), ("Cache-Control", "no-cache")])
+        context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .ok, headers: headers))), promise: nil)
+        let loop = context.eventLoop
+        func send(_ index: Int) {
+            guard context.channel.isActive else { return }
+            guard index < TestUpstream.slowEventCount else {
+                context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+                return
+            }
+            context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(string: "data: {\"n\":\(index)}\n\n")))), promise: nil)
+            loop.assumeIsolated().scheduleTask(in: .milliseconds(50)) { send(index + 1) }
+        }
+        send(0)
+    }
+
+    private func streamBytesPaced(_ total: Int, context: ChannelHandlerContext) {
+        let headers = HTTPHeaders([("Content-Type", "application/octet-stream"), ("Content-Length", "\(total)")])
+        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .ok, headers: headers))), promise: nil)
+        var chunk = ByteBuffer()
+        for i in 0..<65536 { chunk.writeInteger(UInt8(truncatingIfNeeded: i)) }
+        var sent = 0
+        var inFlight = 0
+        var pumping = false
+        var ended = false
+        func pump() {
+            guard !pumping, !ended else { return }
+            pumping = true
+            defer { pumping = false }
+            while sent < total && inFlight < 4 && context.channel.isActive {
+                let n = min(65536, total - sent)
+                sent += n
+                inFlight += 1
+                context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(chunk.getSlice(at: 0, length: n)!)))).assumeIsolated().whenComplete { result in
+                    inFlight -= 1
+                    if case .success = result { pump() }
+                }
+            }
+            if sent >= total && inFlight == 0 {
+                ended = true
+                context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+            }
+        }
+        pump()
     }
 
     private func streamBytes(_ total: Int, context: ChannelHandlerContext) {
