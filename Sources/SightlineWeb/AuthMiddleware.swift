@@ -3,11 +3,13 @@ import HTTPTypes
 import Hummingbird
 
 /// Beyond loopback the UI and API need the password: as `Authorization: Bearer …`, as the password of
-/// Basic credentials, or as the `sightline_token` cookie set by `POST /api/login`.
+/// Basic credentials, or as the `sightline_token` cookie set by `POST /api/login`. The cookie holds a
+/// random session token made at start (never the password, which may hold characters a cookie cannot).
 /// The UI's own files are public (they hold no flow data): the page shows its login form when the
 /// API answers 401.
 struct AuthMiddleware<Context: RequestContext>: RouterMiddleware {
     let password: String
+    let sessionToken: String
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         if Self.isPublic(request.uri.path) || isAuthorized(request) {
@@ -40,7 +42,7 @@ struct AuthMiddleware<Context: RequestContext>: RouterMiddleware {
                 }
             }
         }
-        if let cookie = request.cookies["sightline_token"] { return constantTimeEquals(cookie.value, password) }
+        if let cookie = request.cookies["sightline_token"] { return constantTimeEquals(cookie.value, sessionToken) }
         return false
     }
 }
@@ -50,6 +52,12 @@ struct AuthMiddleware<Context: RequestContext>: RouterMiddleware {
 /// needs a CORS preflight this server never grants.
 enum UIRequest {
     static let headerName = HTTPField.Name("X-Sightline-UI")!
+}
+
+/// 32 random bytes as hex: a login session's cookie value.
+func makeSessionToken() -> String {
+    var generator = SystemRandomNumberGenerator()
+    return (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
 }
 
 func constantTimeEquals(_ a: String, _ b: String) -> Bool {

@@ -7,6 +7,8 @@ import SightlineStore
 struct UIRoutes: Sendable {
     let services: WebServices
     let assets: UIAssets
+    /// The value of the login cookie (see `AuthMiddleware`).
+    let sessionToken: String
 
     /// Nothing from a flow is trusted, so the page allows only its own scripts and styles, and images
     /// (a conversation may hold them) from anywhere; no inline script can run even if markup slipped through.
@@ -75,7 +77,7 @@ struct UIRoutes: Sendable {
             let given = (try? JSONDecoder().decode([String: String].self, from: body))?["password"] ?? ""
             guard constantTimeEquals(given, password) else { throw APIError(status: .unauthorized, message: "wrong password") }
             var response = try JSONResponse.make(["ok": true])
-            response.setCookie(.init(name: "sightline_token", value: password, path: "/", secure: false, httpOnly: true, sameSite: .strict))
+            response.setCookie(.init(name: "sightline_token", value: sessionToken, path: "/", secure: false, httpOnly: true, sameSite: .strict))
             return response
         }
         router.post("/api/logout") { _, _ in

@@ -25,12 +25,13 @@ public enum WebApplication {
     static func router(services: WebServices, loopbackOnly: Bool) -> Router<BasicRequestContext> {
         let router = Router()
         router.add(middleware: RequestGuardMiddleware(loopbackOnly: loopbackOnly))
+        let sessionToken = makeSessionToken()
         if let password = services.password {
-            router.add(middleware: AuthMiddleware(password: password))
+            router.add(middleware: AuthMiddleware(password: password, sessionToken: sessionToken))
         }
         let metrics = FlowMetrics()
         if let recorder = services.recorder { metrics.follow(recorder) }
-        UIRoutes(services: services, assets: .bundled).register(on: router)
+        UIRoutes(services: services, assets: .bundled, sessionToken: sessionToken).register(on: router)
         FlowRoutes(services: services).register(on: router)
         InsightRoutes(services: services, metrics: metrics).register(on: router)
         return router

@@ -171,8 +171,9 @@ struct FlowRecorderTests {
         let store = ScriptedStore()
         store.setFailing(true)
         let recorder = FlowRecorder(store: store, builder: testBuilder, batchInterval: .milliseconds(2), logger: quietLogger)
-        let writer = Task { await recorder.run() }
+        // Queued before the writer starts, so they form one batch (and one run of failed attempts).
         for _ in 0..<4 { recorder.record(makeCapture()) }
+        let writer = Task { await recorder.run() }
         #expect(await eventually { recorder.stats.lost == 4 })
         #expect(recorder.stats.writeErrors == FlowRecorder.maxWriteAttempts)
         store.setFailing(false)

@@ -18,6 +18,8 @@ final class Exchange {
     var requestComplete = false
     var responseHeadSent = false
     var tracksChunkTimes = false
+    /// The upstream said `Connection: close` (or spoke HTTP/1.0): its connection is not reused.
+    var upstreamWantsClose = true
     /// Set when the request asked for gateway features: the request is then held whole and sent by attempts.
     var gateway: GatewayRun?
 

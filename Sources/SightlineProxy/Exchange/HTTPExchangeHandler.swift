@@ -322,8 +322,8 @@ final class HTTPExchangeHandler: ChannelDuplexHandler, RemovableChannelHandler, 
             exchange.capture.response = CapturedResponse(
                 status: Int(head.status.code), reason: head.status.reasonPhrase, httpVersion: head.version.text,
                 headers: head.headers.fields, body: CapturedBody(capBytes: services.configuration.bodyCapBytes))
-            let contentType = head.headers.first(name: "content-type")?.lowercased() ?? ""
-            exchange.tracksChunkTimes = contentType.contains("event-stream") || contentType.contains("ndjson")
+            exchange.tracksChunkTimes = Self.isStreamingContentType(head.headers.first(name: "content-type"))
+            exchange.upstreamWantsClose = HopByHopHeaders.wantsClose(head.headers, version: head.version)
             var headers = HopByHopHeaders.strip(head.headers)
             if exchange.capture.mode == .gateway { headers.add(name: "Sightline-Id", value: exchange.capture.id.description) }
             if let gateway = exchange.gateway {
@@ -352,11 +352,7 @@ final class HTTPExchangeHandler: ChannelDuplexHandler, RemovableChannelHandler, 
                 gateway.responseCompleted(exchange: exchange, cache: services.responseCache)
             }
             exchange.capture.timings.lastByteMs = exchange.ms()
-            let upstreamWantsClose = exchange.capture.response.map { response in
-                response.headers.contains { $0.name.lowercased() == "connection" && $0.value.lowercased().contains("close") }
-                    || response.httpVersion == "HTTP/1.0"
-            } ?? true
-            if upstreamWantsClose || !exchange.requestComplete {
+            if exchange.upstreamWantsClose || !exchange.requestComplete {
                 upstream?.handler.delegate = nil
                 upstream?.close()
                 upstream = nil
@@ -499,6 +495,19 @@ final class HTTPExchangeHandler: ChannelDuplexHandler, RemovableChannelHandler, 
         if close {
             done.assumeIsolated().whenComplete { [weak self] _ in self?.context?.close(promise: nil) }
         }
+    }
+
+    /// `text/event-stream` or NDJSON: responses whose chunk arrival times are kept for event timing.
+    /// Byte-level on purpose: this runs for every response, and Foundation's string search is slow.
+    static func isStreamingContentType(_ value: String?) -> Bool {
+        guard let value else { return false }
+        let bytes = Array(value.utf8.prefix(64)).map { $0 | 0x20 }
+        func has(_ word: StaticString) -> Bool {
+            let needle = Array(UnsafeBufferPointer(start: word.utf8Start, count: word.utf8CodeUnitCount))
+            guard bytes.count >= needle.count else { return false }
+            return (0...(bytes.count - needle.count)).contains { bytes[$0..<($0 + needle.count)].elementsEqual(needle) }
+        }
+        return has("event-stream") || has("ndjson")
     }
 
     static func describe(_ address: SocketAddress) -> String {

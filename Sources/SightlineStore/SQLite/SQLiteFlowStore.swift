@@ -66,16 +66,16 @@ public final class SQLiteFlowStore: FlowStore {
     /// the delete goes through the trigger and the cascades so nothing stale is left behind.
     static func insert(_ record: FlowRecord, _ db: Database) throws {
         let id = record.id.description
-        try db.execute(sql: "DELETE FROM flow WHERE id = ?", arguments: [id])
+        // Cached statements: these run for every flow, and parsing SQL each time showed in profiles.
+        try db.cachedStatement(sql: "DELETE FROM flow WHERE id = ?").execute(arguments: [id])
         var row = FlowRow(record)
         try row.insert(db)
         try FlowBodyRow(record).insert(db)
         for property in FlowPropertyRow.rows(record) {
             try property.insert(db)
         }
-        try db.execute(
-            sql: "INSERT INTO flow_fts(rowid, url, text) VALUES (?, ?, ?)",
-            arguments: [row.seq, record.summary.url, record.searchText])
+        try db.cachedStatement(sql: "INSERT INTO flow_fts(rowid, url, text) VALUES (?, ?, ?)")
+            .execute(arguments: [row.seq, record.summary.url, record.searchText])
     }
 
     public func flow(id: FlowID) async throws -> FlowDetail? {
