@@ -165,8 +165,11 @@ final class SightlineRuntime: Sendable {
     }
 
     private func runWeb() async {
+        let replayHost = ["0.0.0.0", ""].contains(options.listen.host) ? "127.0.0.1" : options.listen.host == "::" ? "::1" : options.listen.host
         let services = WebServices(store: store, recorder: recorder, caCertificatePEM: authority.certificatePEM,
-                                   reload: { [proxy] in try proxy.reload() }, password: uiPassword)
+                                   reload: { [proxy] in try proxy.reload() }, password: uiPassword,
+                                   replayTarget: ReplayTarget(host: replayHost, port: proxy.port, proxyCredentials: options.proxyAuth),
+                                   proxyURL: proxyURL, caBundlePath: caBundle.path)
         let app = WebApplication.make(services: services, host: options.ui.host, port: options.ui.port, logger: logger) { [self] port in
             boundUIPort.withLock { $0 = port }
             if quiet { return }

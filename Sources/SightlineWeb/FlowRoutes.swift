@@ -147,22 +147,24 @@ struct FlowRoutes: Sendable {
         }
         let replayed = try ReplayRequest(flow: original, edits: edits)
         let newID = FlowID.make()
+        let store = services.store
         let outcome: ReplayClient.Outcome
         do {
-            outcome = try await ReplayClient(target: target).send(replayed, replayOf: original.summary.id, newID: newID)
+            outcome = try await ReplayClient(target: target).send(replayed, replayOf: original.summary.id, newID: newID) { outcome in
+                // Recording is asynchronous: wait (bounded) until the new flow can be read.
+                let id = outcome.flowID.flatMap(FlowID.init) ?? newID
+                let deadline = ContinuousClock.now + .seconds(10)
+                while ContinuousClock.now < deadline, try await store.flow(id: id) == nil {
+                    try await Task.sleep(for: .milliseconds(20))
+                }
+            }
         } catch let error as APIError {
             throw error
         } catch {
             throw APIError(status: .badGateway, message: "could not replay through the proxy: \(error)")
         }
         let id = outcome.flowID.flatMap(FlowID.init) ?? newID
-        // Recording is asynchronous: wait (bounded) until the new flow can be read.
-        let deadline = ContinuousClock.now + .seconds(10)
-        var stored = false
-        while ContinuousClock.now < deadline {
-            if try await services.store.flow(id: id) != nil { stored = true; break }
-            try await Task.sleep(for: .milliseconds(25))
-        }
+        let stored = try await store.flow(id: id) != nil
         return try JSONResponse.make(ReplayAnswer(id: id.description, replayOf: original.summary.id.description,
                                                   status: outcome.status == 0 ? nil : outcome.status, recorded: stored))
     }

@@ -18,7 +18,11 @@ struct ReplayClient {
 
     /// `newID` becomes the new flow's id (`Sightline-Request-Id`), so it is known even when the
     /// upstream fails.
-    func send(_ request: ReplayRequest, replayOf original: FlowID, newID: FlowID) async throws -> Outcome {
+    /// `whileOpen` runs once the response is complete and before the connection closes: the proxy
+    /// takes a client that closes the very moment it has the last byte for one that left early, so the
+    /// caller waits there until the new flow is recorded.
+    func send(_ request: ReplayRequest, replayOf original: FlowID, newID: FlowID,
+              whileOpen: @escaping @Sendable (Outcome) async throws -> Void) async throws -> Outcome {
         let (origin, path) = try request.split()
         var headers = HTTPHeaders()
         headers.add(name: "Host", value: "\(target.host):\(target.port)")
@@ -30,7 +34,6 @@ struct ReplayClient {
             headers.add(name: "Proxy-Authorization", value: "Basic " + Data(credentials.utf8).base64EncodedString())
         }
         headers.add(name: "Content-Length", value: String(request.body.count))
-        headers.add(name: "Connection", value: "close")
         let head = HTTPRequestHead(version: .http1_1, method: HTTPMethod(rawValue: request.method), uri: path, headers: headers)
         let body = request.body
 
@@ -49,7 +52,6 @@ struct ReplayClient {
                     if !body.isEmpty { try await outbound.write(.body(.byteBuffer(ByteBuffer(bytes: body)))) }
                     try await outbound.write(.end(nil))
                     var outcome: Outcome?
-                    // Read to the end: the proxy records the flow once the response is complete.
                     for try await part in inbound {
                         switch part {
                         case .head(let response):
@@ -57,7 +59,9 @@ struct ReplayClient {
                         case .body:
                             break
                         case .end:
-                            return outcome ?? Outcome(status: 0, flowID: nil)
+                            let done = outcome ?? Outcome(status: 0, flowID: nil)
+                            try await whileOpen(done)
+                            return done
                         }
                     }
                     return outcome ?? Outcome(status: 0, flowID: nil)

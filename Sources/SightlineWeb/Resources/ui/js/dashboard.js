@@ -31,14 +31,14 @@ export async function dashboardView(container, params) {
   body.append(h('div', { class: 'charts' },
     barChart('Calls', labels, [
       { name: 'ok', cls: 's-ok', values: d.over_time.map((g) => g.calls - g.errors) },
-      { name: 'errors', cls: 's-err', values: d.over_time.map((g) => g.errors) }], (v) => fmt.compact(Math.round(v))),
+      { name: 'errors', cls: 's-err', values: d.over_time.map((g) => g.errors) }], count),
     lineChart('Latency', labels, [
       { name: 'p50', cls: 's-a', values: d.over_time.map((g) => g.p50_ms) },
       { name: 'p95', cls: 's-b', values: d.over_time.map((g) => g.p95_ms) }], (v) => fmt.ms(v)),
     barChart('Tokens', labels, [
       { name: 'input', cls: 's-a', values: d.over_time.map((g) => g.input_tokens) },
-      { name: 'output', cls: 's-c', values: d.over_time.map((g) => g.output_tokens) }], (v) => fmt.compact(Math.round(v))),
-    barChart('Cost', labels, [{ name: 'USD', cls: 's-c', values: d.over_time.map((g) => Number(g.cost_usd)) }], (v) => '$' + (v < 1 ? v.toFixed(3) : v.toFixed(2)))));
+      { name: 'output', cls: 's-c', values: d.over_time.map((g) => g.output_tokens) }], count),
+    barChart('Cost', labels, [{ name: 'USD', cls: 's-c', values: d.over_time.map((g) => Number(g.cost_usd)) }], (v) => fmt.cost(v))));
   body.append(h('h3', {}, 'By model'));
   body.append(h('table', { class: 'by-model' },
     h('thead', {}, h('tr', {}, ['Model', 'Provider', 'Calls', 'Errors', 'Input', 'Output', 'Cost', 'p50', 'p95', 'TTFT p50'].map((c, i) => h('th', { class: i > 1 ? 'num' : '' }, c)))),
@@ -56,6 +56,8 @@ export async function dashboardView(container, params) {
   if (!d.by_model.length) body.append(h('div', { class: 'empty' }, 'No calls in this time range.'));
   body.append(h('p', { class: 'muted small' }, `${fmt.num(d.scanned)} flows${d.complete ? '' : ' (the newest only: the range holds more)'} · buckets of ${fmt.ms(d.bucket_seconds * 1000)} · Prometheus metrics at /metrics`));
 }
+
+const count = (v) => (Number.isInteger(v) ? fmt.compact(v) : v.toFixed(1));
 
 function bucketLabel(iso, seconds) {
   const d = new Date(iso);

@@ -14,6 +14,7 @@ export function dateTime(iso) {
 
 export function ms(v) {
   if (v == null) return '';
+  if (v === 0) return '0 ms';
   if (v < 1) return v.toFixed(2) + ' ms';
   if (v < 1000) return Math.round(v) + ' ms';
   if (v < 60000) return (v / 1000).toFixed(v < 10000 ? 2 : 1) + ' s';
@@ -36,7 +37,8 @@ export function cost(usd) {
   if (usd == null) return '';
   const v = Number(usd);
   if (v === 0) return '$0';
-  if (v < 0.01) return '$' + v.toFixed(5).replace(/0+$/, '');
+  if (v < 0.00001) return '<$0.00001';
+  if (v < 0.01) return '$' + v.toFixed(5).replace(/0+$/, '').replace(/\.$/, '');
   return '$' + v.toFixed(v < 1 ? 4 : 2);
 }
 

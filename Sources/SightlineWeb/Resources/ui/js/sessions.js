@@ -19,7 +19,7 @@ export async function sessionsView(container, selected) {
   for (const s of data.sessions) {
     list.append(h('a', { class: 'session-item' + (s.id === selected ? ' selected' : ''), href: '#/sessions/' + encodeURIComponent(s.id) },
       h('div', { class: 'session-name' }, s.name || s.id),
-      h('div', { class: 'muted small' }, `${fmt.num(s.calls)} calls · ${fmt.compact(s.input_tokens + s.output_tokens)} tokens · ${fmt.cost(s.cost_usd)} · ${fmt.ms(s.duration_ms)}`),
+      h('div', { class: 'muted small' }, `${fmt.num(s.calls)} call${s.calls === 1 ? '' : 's'} · ${fmt.compact(s.input_tokens + s.output_tokens)} tokens · ${fmt.cost(s.cost_usd)} · ${fmt.ms(s.duration_ms)}`),
       h('div', { class: 'muted small' }, fmt.dateTime(s.last_started_at), s.errors ? h('span', { class: 'pill bad' }, `${s.errors} errors`) : null)));
   }
   if (!data.complete) list.append(h('p', { class: 'muted small' }, `Scanned the newest ${fmt.num(data.scanned)} flows.`));
@@ -89,6 +89,6 @@ function renderNode(node, t0, isRoot) {
   if (isRoot) return items;
   const s = sum(node);
   return h('details', { class: 'tree-node', open: true },
-    h('summary', {}, h('span', { class: 'seg-name' }, '/' + node.name), h('span', { class: 'muted small' }, ` ${s.calls} calls · ${fmt.compact(s.tokens)} tokens`)),
+    h('summary', {}, h('span', { class: 'seg-name' }, '/' + node.name), h('span', { class: 'muted small' }, ` ${s.calls} call${s.calls === 1 ? '' : 's'} · ${fmt.compact(s.tokens)} tokens`)),
     items);
 }
