@@ -82,3 +82,17 @@ import Testing
         #expect(throws: ProxyError.self) { try route("*") }
     }
 }
+
+extension GatewayRoutingTests {
+    @Test func aClientThatAsksToCloseIsRecordedAsComplete() async throws {
+        let h = try await ProxyHarness.start()
+        defer { Task { await h.stop() } }
+        let result = try run("curl", ["--max-time", "10", "-sS", "-H", "Connection: close",
+                                      "-H", "Sightline-Target-Url: https://localhost:\(h.upstream.port)", "-d", "{}",
+                                      h.proxyURL + "/v1/chat/completions"])
+        #expect(String(decoding: result.stdout, as: UTF8.self) == TestUpstream.chatJSON, "\(result.stderr)")
+        let capture = try #require(await h.sink.waitFor(count: 1).first)
+        #expect(capture.error == nil)
+        #expect(capture.response?.status == 200)
+    }
+}

@@ -358,11 +358,12 @@ final class HTTPExchangeHandler: ChannelDuplexHandler, RemovableChannelHandler, 
                 upstream = nil
             }
             let closeClient = exchange.clientWantsClose || !exchange.requestComplete
+            settle(exchange, error: nil)
             let written = context.writeAndFlush(wrapOutboundOut(.end(trailers)))
             if closeClient {
                 written.assumeIsolated().whenComplete { [weak self] _ in self?.context?.close(promise: nil) }
             }
-            finish(exchange, error: nil)
+            drainQueue()
         }
     }
 
@@ -439,14 +440,21 @@ final class HTTPExchangeHandler: ChannelDuplexHandler, RemovableChannelHandler, 
     // MARK: Ending exchanges
 
     func finish(_ exchange: Exchange, error: ProxyError?) {
+        settle(exchange, error: error)
+        drainQueue()
+    }
+
+    /// Records the exchange and lets go of it, without starting a queued one. Called before the last
+    /// write when the connection closes after it: the close can complete inside that write, and its
+    /// inactive event must not record the exchange as a client disconnect.
+    func settle(_ exchange: Exchange, error: ProxyError?) {
         guard self.exchange === exchange else { return }
         if let error { exchange.capture.error = error.reason }
         services.sink.record(exchange.capture)
         self.exchange = nil
-        drainQueue()
     }
 
-    private func drainQueue() {
+    func drainQueue() {
         while exchange == nil, !discardingRequest, let part = queued.popFirst() {
             handle(part)
         }
@@ -457,9 +465,10 @@ final class HTTPExchangeHandler: ChannelDuplexHandler, RemovableChannelHandler, 
     func respondWithError(_ error: ProxyError, for exchange: Exchange) {
         let closeAfter = !exchange.requestComplete || exchange.clientWantsClose
         if !exchange.requestComplete { discardingRequest = true }
-        writeError(status: error.httpStatus, reason: error.reason, kind: error.kind, close: closeAfter)
         exchange.capture.timings.lastByteMs = exchange.ms()
-        finish(exchange, error: error)
+        settle(exchange, error: error)
+        writeError(status: error.httpStatus, reason: error.reason, kind: error.kind, close: closeAfter)
+        drainQueue()
     }
 
     /// Refuses a request before any upstream is involved; recorded as an error flow too.

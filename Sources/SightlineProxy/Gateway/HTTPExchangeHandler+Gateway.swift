@@ -224,11 +224,12 @@ extension HTTPExchangeHandler {
 
     private func endLocalAnswer(_ exchange: Exchange, context: ChannelHandlerContext) {
         exchange.capture.timings.lastByteMs = exchange.ms()
+        settle(exchange, error: nil)
         let written = context.writeAndFlush(wrapOutboundOut(.end(nil)))
         if exchange.clientWantsClose {
             written.assumeIsolated().whenComplete { [weak self] _ in self?.context?.close(promise: nil) }
         }
-        finish(exchange, error: nil)
+        drainQueue()
     }
 
     static func basePath(of url: String) -> String {
