@@ -1,3 +1,4 @@
+import Foundation
 import SightlineCore
 
 /// Which flows to list, and where the page starts (SPEC §5.1 `GET /api/flows`). Filters combine with AND.
@@ -20,12 +21,18 @@ public struct FlowQuery: Sendable, Hashable {
     public var user: String?
     /// `property.NAME=value` filters; every one must match.
     public var properties: [String: String]
-    /// Full-text search over prompts, outputs and the URL.
+    /// Full-text search over prompts, outputs and the URL: whole words, or prefixes written `word*`.
     public var q: String?
+    /// Time range on the start time: `since` inclusive, `until` exclusive.
+    public var since: Date?
+    public var until: Date?
+    /// Leave out tunnelled connections (`tunnels=hide`): only the HTTP exchanges.
+    public var hideTunnels: Bool
 
     public init(limit: Int = FlowQuery.defaultLimit, before: String? = nil, host: String? = nil, provider: String? = nil,
                 model: String? = nil, status: Int? = nil, mode: FlowMode? = nil, session: String? = nil,
-                user: String? = nil, properties: [String: String] = [:], q: String? = nil) {
+                user: String? = nil, properties: [String: String] = [:], q: String? = nil,
+                since: Date? = nil, until: Date? = nil, hideTunnels: Bool = false) {
         self.limit = Self.clampLimit(limit)
         self.before = before
         self.host = host
@@ -37,10 +44,14 @@ public struct FlowQuery: Sendable, Hashable {
         self.user = user
         self.properties = properties
         self.q = q
+        self.since = since
+        self.until = until
+        self.hideTunnels = hideTunnels
     }
 
     /// Reads the query parameters of `GET /api/flows` (`limit`, `before`, `host`, `provider`, `model`,
-    /// `status`, `mode`, `session`, `user`, `property.NAME`, `q`). Empty values count as absent and
+    /// `status`, `mode`, `session`, `user`, `property.NAME`, `q`, `since`, `until` as RFC 3339 or Unix
+    /// milliseconds, `tunnels=hide`). Empty values count as absent and
     /// unknown names are ignored, so the web API and the CLI parse filters the same way.
     public init(parameters: [(name: String, value: String)]) {
         self.init()
@@ -56,12 +67,21 @@ public struct FlowQuery: Sendable, Hashable {
             case "session": session = value
             case "user": user = value
             case "q": q = value
+            case "since": since = Self.parseTime(value)
+            case "until": until = Self.parseTime(value)
+            case "tunnels": hideTunnels = value == "hide"
             default:
                 if name.hasPrefix("property."), name.count > "property.".count {
                     properties[String(name.dropFirst("property.".count))] = value
                 }
             }
         }
+    }
+
+    /// A time as the API takes it: RFC 3339, or a number of Unix milliseconds.
+    public static func parseTime(_ value: String) -> Date? {
+        if let ms = Double(value), ms.isFinite, abs(ms) < 1e15 { return Date(milliseconds: Int64(ms)) }
+        return RFC3339.date(from: value)
     }
 
     private static func clampLimit(_ limit: Int) -> Int { min(max(limit, 1), maxLimit) }

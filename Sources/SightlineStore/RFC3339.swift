@@ -36,3 +36,8 @@ extension Date {
     /// This date rounded to the millisecond, the precision flows are stored with.
     var roundedToMilliseconds: Date { Date(milliseconds: RFC3339.milliseconds(self)) }
 }
+
+extension Date {
+    /// How the store keeps times: whole Unix milliseconds.
+    var unixMilliseconds: Int64 { RFC3339.milliseconds(self) }
+}

@@ -60,43 +60,14 @@ struct FlowRoutes: Sendable {
 
     /// SPEC §5.1 `GET /api/flows`, plus `since` / `until` (RFC 3339 or Unix ms) and `tunnels=hide`.
     func flowPage(_ parameters: [(String, String)]) async throws -> FlowPage {
-        var query = FlowQuery(parameters: parameters.map { (name: $0.0, value: $0.1) })
-        let value = { (name: String) in parameters.last { $0.0 == name && !$0.1.isEmpty }?.1 }
-        let since = try value("since").map { text throws(APIError) in
-            guard let date = TimeCursor.date(from: text) else { throw APIError.badRequest("since: \(text.debugDescription) is not a time") }
-            return date
-        }
-        if let text = value("until") {
-            guard let until = TimeCursor.date(from: text) else { throw APIError.badRequest("until: \(text.debugDescription) is not a time") }
-            query.before = TimeCursor.older(query.before, than: until)
-        }
-        let hideTunnels = value("tunnels") == "hide"
-        if let before = query.before, FlowID(before) == nil { throw APIError.badRequest("before: \(before.debugDescription) is not a cursor") }
-        guard since != nil || hideTunnels else { return try await storePage(query) }
-
-        // Filters the store does not have: drop flows from the pages, reading on (a bounded number of
-        // pages) until the page is full, so "load more" still advances by a page.
-        var flows: [FlowSummary] = []
-        var next: String? = nil
-        var reads = 0
-        while true {
-            let page = try await storePage(query)
-            reads += 1
-            var reachedSince = false
-            for flow in page.flows {
-                if let since, flow.startedAt < since { reachedSince = true; break }
-                if hideTunnels && flow.mode == .tunnel { continue }
-                flows.append(flow)
+        let query = FlowQuery(parameters: parameters.map { (name: $0.0, value: $0.1) })
+        for name in ["since", "until"] {
+            if let text = parameters.last(where: { $0.0 == name && !$0.1.isEmpty })?.1, FlowQuery.parseTime(text) == nil {
+                throw APIError.badRequest("\(name): \(text.debugDescription) is not a time")
             }
-            next = reachedSince ? nil : page.next
-            if reachedSince || page.next == nil || flows.count >= query.limit || reads >= 10 { break }
-            query.before = page.next
         }
-        if flows.count > query.limit {
-            flows.removeLast(flows.count - query.limit)
-            next = flows.last?.id.description
-        }
-        return FlowPage(flows: flows, next: next)
+        if let before = query.before, FlowID(before) == nil { throw APIError.badRequest("before: \(before.debugDescription) is not a cursor") }
+        return try await storePage(query)
     }
 
     private func storePage(_ query: FlowQuery) async throws -> FlowPage {

@@ -44,12 +44,12 @@ struct InsightRoutes: Sendable {
         let parameters = request.uri.queryParameters
         var until = Date()
         if let text = parameters["until"].map(String.init), !text.isEmpty {
-            guard let date = TimeCursor.date(from: text) else { throw APIError.badRequest("until: \(text.debugDescription) is not a time") }
+            guard let date = FlowQuery.parseTime(text) else { throw APIError.badRequest("until: \(text.debugDescription) is not a time") }
             until = date
         }
         var since = until.addingTimeInterval(-defaultHours * 3600)
         if let text = parameters["since"].map(String.init), !text.isEmpty {
-            guard let date = TimeCursor.date(from: text) else { throw APIError.badRequest("since: \(text.debugDescription) is not a time") }
+            guard let date = FlowQuery.parseTime(text) else { throw APIError.badRequest("since: \(text.debugDescription) is not a time") }
             since = date
         }
         guard since < until else { throw APIError.badRequest("since must be before until") }

@@ -146,12 +146,15 @@ struct SQLiteFlowStoreTests {
         #expect(try await ids(FlowQuery(properties: ["env": "prod"])) == [gemini.id, openai.id])
         #expect(try await ids(FlowQuery(properties: ["env": "prod", "team": "a"])) == [openai.id])
         #expect(try await ids(FlowQuery(properties: ["env": "staging"])) == [])
-        #expect(try await ids(FlowQuery(q: "zebra")) == [gemini.id, openai.id], "prefix match on prompts")
+        #expect(try await ids(FlowQuery(q: "zebra")) == [gemini.id], "whole words match")
+        #expect(try await ids(FlowQuery(q: "zebra*")) == [gemini.id, openai.id], "a trailing * matches a prefix")
+        #expect(try await ids(FlowQuery(q: "zebra* session")) == [], "every word must match")
         #expect(try await ids(FlowQuery(q: "penguins")) == [anthropic.id])
         #expect(try await ids(FlowQuery(q: "index.html")) == [other.id], "the URL is searched too")
-        #expect(try await ids(FlowQuery(q: "zebra session")) == [], "every word must match")
         #expect(try await ids(FlowQuery(q: #"zeb" OR "*" - ("#)) == [], "FTS syntax in input is literal, not an error")
         #expect(try await ids(FlowQuery(session: "s1", q: "zebras")) == [openai.id])
+        #expect(try await ids(FlowQuery(properties: ["ENV": "prod"], q: "zebra*")) == [gemini.id, openai.id])
+        #expect(try await ids(FlowQuery(since: base.addingTimeInterval(1), until: base.addingTimeInterval(3))) == [gemini.id, anthropic.id])
 
         let summary = try #require(try await store.flows(FlowQuery(user: "alice")).flows.first)
         #expect(summary.properties == ["env": "prod", "team": "a"])
@@ -163,9 +166,11 @@ struct SQLiteFlowStoreTests {
         let query = FlowQuery(parameters: [
             ("limit", "5000"), ("before", "x"), ("host", "h"), ("status", "200"), ("mode", "tunnel"),
             ("property.env", "prod"), ("property.", "ignored"), ("q", "hi"), ("session", ""), ("unknown", "1"),
+            ("since", "1800000000000"), ("until", "2027-01-15T08:00:00Z"),
         ])
         #expect(query == FlowQuery(limit: 1000, before: "x", host: "h", status: 200, mode: .tunnel,
-                                   properties: ["env": "prod"], q: "hi"))
+                                   properties: ["env": "prod"], q: "hi", since: Date(timeIntervalSince1970: 1_800_000_000),
+                                   until: Date(timeIntervalSince1970: 1800000000)))
         #expect(FlowQuery(limit: 0).limit == 1)
         #expect(FlowQuery().limit == 50)
     }
@@ -206,12 +211,45 @@ struct SQLiteFlowStoreTests {
         }
     }
 
+    @Test("full-text and property pages walk newest first without duplicates or gaps", arguments: ["q", "property"])
+    func paginationByTextAndProperty(filter: String) async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let store = try SQLiteFlowStore(path: dir.databasePath)
+        let base = Date(timeIntervalSince1970: 1_800_000_000)
+        func record(_ i: Int, team: String, text: String) -> FlowRecord {
+            var capture = makeCapture(start: base.addingTimeInterval(Double(i)))
+            capture.annotations.properties = ["team": team]
+            return makeRecord(capture, analysis: makeAnalysis(text: text))
+        }
+        let matching = (0..<25).map { record($0 * 2, team: "red", text: "walrus \($0)") }
+        try await store.insert(matching)
+        try await store.insert((0..<5).map { record($0 * 2 + 1, team: "blue", text: "otter") })
+
+        var seen: [FlowID] = []
+        var cursor: String?
+        var pages = 0
+        repeat {
+            let query = filter == "q" ? FlowQuery(limit: 10, before: cursor, q: "walrus")
+                                      : FlowQuery(limit: 10, before: cursor, properties: ["Team": "red"])
+            let page = try await store.flows(query)
+            seen += page.flows.map(\.id)
+            cursor = page.next
+            pages += 1
+        } while cursor != nil && pages < 5
+        #expect(pages == 3)
+        #expect(seen == matching.map(\.detail.summary.id).reversed())
+    }
+
     @Test("the page query is served by an index, not a scan and sort")
     func paginationUsesIndex() async throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
         let store = try SQLiteFlowStore(path: dir.databasePath)
-        for query in [FlowQuery(before: FlowID.make().description), FlowQuery(host: "api.openai.com")] {
+        let cursor = FlowID.make().description
+        for query in [FlowQuery(before: cursor), FlowQuery(before: cursor, host: "api.openai.com"),
+                      FlowQuery(before: cursor, properties: ["team": "red", "env": "prod"]),
+                      FlowQuery(before: cursor, properties: ["team": "red"], q: "weather")] {
             let (sql, arguments) = try SQLiteFlowStore.listSQL(query)
             let plan = try await store.reader.read { db in
                 try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql, arguments: arguments).map { $0["detail"] as String }

@@ -173,8 +173,8 @@ import Testing
                 #expect((page["flows"] as? [[String: Any]])?.count == 1)
                 #expect(page["next"] is NSNull)
             }
-            let future = TimeCursor.string(from: Date().addingTimeInterval(3600))
-            let past = TimeCursor.string(from: Date().addingTimeInterval(-3600))
+            let future = APITime.string(from: Date().addingTimeInterval(3600))
+            let past = APITime.string(from: Date().addingTimeInterval(-3600))
             try await client.execute(uri: "/api/flows?since=\(future)", method: .get) { response in
                 let page = try json(response.body)
                 #expect((page["flows"] as? [[String: Any]])?.count == 0)

@@ -1,8 +1,13 @@
 import GRDB
 import SightlineCore
 
-// Listing: keyset pagination newest first. `id` is a UUIDv7 whose text sorts by time, so a page is
-// `id < cursor ORDER BY id DESC LIMIT n+1` on an index: no OFFSET, no COUNT, as fast on page 1000 as on page 1.
+// Listing: keyset pagination newest first, no OFFSET and no COUNT, so page 1000 costs what page 1 costs.
+// Each page is read by walking one index backwards and stopping after `limit + 1` rows; which index leads
+// depends on the filters, because a filter that matches half of a million flows must not be materialised
+// and sorted (that took a second), and one that matches ten must not be found by scanning them all:
+// - full text: the FTS5 index in rowid order (rowid = flow.seq, the recording order), other filters on the row;
+// - a property: the (lower(name), value, flow_id) index, whose flow_id order is the id order;
+// - otherwise: the flow table's indexes, which all end in id (a UUIDv7, whose text sorts by time).
 extension SQLiteFlowStore {
     public func flows(_ query: FlowQuery) async throws -> FlowPage {
         let (sql, arguments) = try Self.listSQL(query)
@@ -15,46 +20,81 @@ extension SQLiteFlowStore {
     }
 
     static func listSQL(_ query: FlowQuery) throws -> (String, StatementArguments) {
-        var conditions: [String] = []
-        var arguments = StatementArguments()
-        func add(_ condition: String, _ values: [(any DatabaseValueConvertible)?]) {
-            conditions.append(condition)
-            arguments += StatementArguments(values)
+        var sql = ListSQL()
+        let cursor = try query.before.map { before -> String in
+            guard let id = FlowID(before) else { throw StoreError.invalidCursor(before) }
+            return id.description
         }
-        if let before = query.before {
-            guard let cursor = FlowID(before) else { throw StoreError.invalidCursor(before) }
-            add("id < ?", [cursor.description])
-        }
-        if let host = query.host { add("host = ?", [host.lowercased()]) }
-        if let provider = query.provider { add("provider = ?", [provider]) }
-        if let model = query.model { add("model = ?", [model]) }
-        if let status = query.status { add("status = ?", [status]) }
-        if let mode = query.mode { add("mode = ?", [mode.rawValue]) }
-        if let session = query.session { add("session_id = ?", [session]) }
-        if let user = query.user { add("user_id = ?", [user]) }
-        // Property names are header names, so they match whatever their case (SDKs lower-case headers).
-        for (name, value) in query.properties.sorted(by: { $0.key < $1.key }) {
-            add("id IN (SELECT flow_id FROM flow_property WHERE lower(name) = lower(?) AND value = ?)", [name, value])
-        }
+        var properties = query.properties.sorted(by: { $0.key < $1.key })[...]
+        let orderBy: String
         if let q = query.q, let match = FullTextQuery.matchExpression(q) {
-            add("seq IN (SELECT rowid FROM flow_fts WHERE flow_fts MATCH ?)", [match])
+            sql.from = "flow_fts JOIN flow ON flow.seq = flow_fts.rowid"
+            sql.add("flow_fts MATCH ?", [match])
+            // The cursor is a flow id; in recording order it stands for its seq (or, for an id that is
+            // not stored, such as a time turned into a cursor, the seq of the next newer flow).
+            if let cursor {
+                sql.add("flow_fts.rowid < coalesce((SELECT seq FROM flow WHERE id >= ? ORDER BY id LIMIT 1), 9223372036854775807)", [cursor])
+            }
+            orderBy = "flow_fts.rowid DESC"
+        } else if let (name, value) = properties.popFirst() {
+            // Property names are header names, so they match whatever their case (SDKs lower-case headers).
+            sql.from = "flow_property AS p JOIN flow ON flow.id = p.flow_id"
+            sql.add("lower(p.name) = lower(?) AND p.value = ?", [name, value])
+            if let cursor { sql.add("p.flow_id < ?", [cursor]) }
+            orderBy = "p.flow_id DESC"
+        } else {
+            if let cursor { sql.add("flow.id < ?", [cursor]) }
+            orderBy = "flow.id DESC"
         }
-        var sql = "SELECT * FROM flow"
-        if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }
-        sql += " ORDER BY id DESC LIMIT ?"
-        arguments += [query.limit + 1]
-        return (sql, arguments)
+        for (name, value) in properties {
+            sql.add("""
+                EXISTS (SELECT 1 FROM flow_property AS other WHERE other.flow_id = flow.id \
+                AND lower(other.name) = lower(?) AND other.value = ?)
+                """, [name, value])
+        }
+        if let host = query.host { sql.add("flow.host = ?", [host.lowercased()]) }
+        if let provider = query.provider { sql.add("flow.provider = ?", [provider]) }
+        if let model = query.model { sql.add("flow.model = ?", [model]) }
+        if let status = query.status { sql.add("flow.status = ?", [status]) }
+        if let mode = query.mode { sql.add("flow.mode = ?", [mode.rawValue]) }
+        if query.hideTunnels { sql.add("flow.mode != 'tunnel'", []) }
+        if let session = query.session { sql.add("flow.session_id = ?", [session]) }
+        if let user = query.user { sql.add("flow.user_id = ?", [user]) }
+        if let since = query.since { sql.add("flow.started_at >= ?", [since.unixMilliseconds]) }
+        if let until = query.until { sql.add("flow.started_at < ?", [until.unixMilliseconds]) }
+        return sql.finish(orderBy: orderBy, limit: query.limit + 1)
     }
 }
 
-/// Turns what a user types into a safe FTS5 query: every word must appear (as a prefix), and
+private struct ListSQL {
+    var from = "flow"
+    private var conditions: [String] = []
+    private var arguments = StatementArguments()
+
+    mutating func add(_ condition: String, _ values: [(any DatabaseValueConvertible)?]) {
+        conditions.append(condition)
+        arguments += StatementArguments(values)
+    }
+
+    func finish(orderBy: String, limit: Int) -> (String, StatementArguments) {
+        var sql = "SELECT flow.* FROM \(from)"
+        if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }
+        return (sql + " ORDER BY \(orderBy) LIMIT ?", arguments + [limit])
+    }
+}
+
+/// Turns what a user types into a safe FTS5 query: every word must appear as a whole word, or as a
+/// prefix when it ends in `*` (as in SQLite and PostgreSQL full-text search: a prefix merges the lists of
+/// every word it starts, which over a million flows costs tens of milliseconds instead of one).
 /// FTS5 operators or quotes in the input are taken literally instead of failing the query.
 enum FullTextQuery {
     static func matchExpression(_ text: String) -> String? {
-        let words = text.split(whereSeparator: { $0.isWhitespace })
-        guard !words.isEmpty else { return nil }
-        return words.map { word in
-            "\"" + word.replacingOccurrences(of: "\"", with: "\"\"") + "\"*"
-        }.joined(separator: " ")
+        let words = text.split(whereSeparator: { $0.isWhitespace }).compactMap { word -> String? in
+            let isPrefix = word.hasSuffix("*")
+            let stem = isPrefix ? String(word.dropLast()) : String(word)
+            guard !stem.isEmpty else { return nil }
+            return "\"" + stem.replacingOccurrences(of: "\"", with: "\"\"") + "\"" + (isPrefix ? "*" : "")
+        }
+        return words.isEmpty ? nil : words.joined(separator: " ")
     }
 }

@@ -80,10 +80,10 @@ struct DashboardStats: Encodable {
         var overTime: [Group] = []
         var start = origin
         while Double(start) <= until.timeIntervalSince1970 && overTime.count < 500 {
-            overTime.append(group(key: TimeCursor.string(from: Date(timeIntervalSince1970: Double(start))), provider: nil, buckets[start] ?? []))
+            overTime.append(group(key: APITime.string(from: Date(timeIntervalSince1970: Double(start))), provider: nil, buckets[start] ?? []))
             start += bucket
         }
-        return DashboardStats(since: TimeCursor.string(from: since), until: TimeCursor.string(from: until), bucketSeconds: bucket,
+        return DashboardStats(since: APITime.string(from: since), until: APITime.string(from: until), bucketSeconds: bucket,
                               scanned: flows.count, complete: complete, totals: totals, byModel: byModel, overTime: overTime)
     }
 

@@ -42,7 +42,7 @@ export class FlowsView {
   buildFilters() {
     const input = (key, placeholder, attrs = {}) => h('input', { class: 'input', name: key, placeholder, autocomplete: 'off', spellcheck: 'false', ...attrs });
     this.inputs = {
-      q: input('q', 'Search prompts and outputs…', { type: 'search', id: 'search', class: 'input search' }),
+      q: input('q', 'Search prompts and outputs (word* for a prefix)…', { type: 'search', id: 'search', class: 'input search', title: 'Every word must appear; end a word with * to match words starting with it' }),
       provider: h('select', { class: 'input', name: 'provider' }, h('option', { value: '' }, 'All providers'), PROVIDERS.map((p) => h('option', { value: p }, p))),
       model: input('model', 'Model', { list: 'model-list' }),
       host: input('host', 'Host'),
