@@ -66,7 +66,7 @@ let package = Package(
         .target(
             name: "SightlineStore",
             dependencies: [
-                "SightlineCore", "SightlineLLM", "CZlib", "CBrotli",
+                "SightlineCore", "SightlineLLM", "SightlineGateway", "CZlib", "CBrotli",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -37,6 +37,7 @@ final class SightlineRuntime: Sendable {
     let recorder: FlowRecorder
     let proxy: ProxyServer
     let rateLimiter: RateLimiter
+    let gatewayState: SQLiteGatewayState
     let uiPassword: String?
     let generatedToken: Bool
     let logger: Logger
@@ -48,7 +49,8 @@ final class SightlineRuntime: Sendable {
     var uiPort: Int? { boundUIPort.withLock { $0 } }
 
     private init(options: StartOptions, authority: CertificateAuthority, caBundle: URL, store: SQLiteFlowStore, recorder: FlowRecorder,
-                 proxy: ProxyServer, rateLimiter: RateLimiter, uiPassword: String?, generatedToken: Bool, logger: Logger, quiet: Bool) {
+                 proxy: ProxyServer, rateLimiter: RateLimiter, gatewayState: SQLiteGatewayState, uiPassword: String?, generatedToken: Bool,
+                 logger: Logger, quiet: Bool) {
         self.options = options
         self.authority = authority
         self.caBundle = caBundle
@@ -56,6 +58,7 @@ final class SightlineRuntime: Sendable {
         self.recorder = recorder
         self.proxy = proxy
         self.rateLimiter = rateLimiter
+        self.gatewayState = gatewayState
         self.uiPassword = uiPassword
         self.generatedToken = generatedToken
         self.logger = logger
@@ -81,9 +84,16 @@ final class SightlineRuntime: Sendable {
             maxStoreBytes: options.maxStoreSize.flatMap(Quantities.parseByteCount))
         let recorder = FlowRecorder(store: store, builder: FlowRecordBuilder(analyzer: LLMAnalyzer(prices: prices)),
                                     retention: retention, logger: logger)
-        let rateLimiter = RateLimiter()
+        // The gateway's cache and rate-limit windows answer from memory and are kept in the store, so a
+        // restart remembers them.
+        let gatewayState = try SQLiteGatewayState(store: store, logger: logger)
+        let responseCache = MemoryResponseCache(journal: gatewayState)
+        let rateLimiter = RateLimiter(journal: gatewayState)
+        let saved = try await gatewayState.load()
+        for entry in saved.cache { responseCache.restore(key: entry.key, response: entry.response) }
+        for spending in saved.spendings { rateLimiter.restore(windowKey: spending.windowKey, at: spending.at, units: spending.units) }
         let proxy = try await ProxyServer.start(configuration: options.proxyConfiguration(), authority: authority, sink: recorder,
-                                                rateLimiter: rateLimiter, logger: logger)
+                                                responseCache: responseCache, rateLimiter: rateLimiter, logger: logger)
 
         var password = options.uiPassword ?? ProcessInfo.processInfo.environment["SIGHTLINE_UI_PASSWORD"]
         var generated = false
@@ -92,7 +102,7 @@ final class SightlineRuntime: Sendable {
             generated = true
         }
         return SightlineRuntime(options: options, authority: authority, caBundle: caBundle, store: store, recorder: recorder, proxy: proxy,
-                                rateLimiter: rateLimiter, uiPassword: password, generatedToken: generated, logger: logger, quiet: quiet)
+                                rateLimiter: rateLimiter, gatewayState: gatewayState, uiPassword: password, generatedToken: generated, logger: logger, quiet: quiet)
     }
 
     var proxyURL: String {
@@ -131,6 +141,7 @@ final class SightlineRuntime: Sendable {
     /// Serves until `stop` returns, then closes the proxy and flushes the recorder: `start` stops on a
     /// signal, `sightline run` when its child exits.
     func serve(until stop: () async -> Void) async {
+        let stateWriter = Task { await gatewayState.run() }
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await self.recorder.run() }
             group.addTask { await self.chargeCostLimits() }
@@ -142,6 +153,8 @@ final class SightlineRuntime: Sendable {
             // Let exchanges that are finishing hand over their captures before the last flush.
             try? await Task.sleep(for: .milliseconds(200))
             await recorder.shutdown()
+            gatewayState.finish()
+            await stateWriter.value
             group.cancelAll()
         }
     }
@@ -169,7 +182,8 @@ final class SightlineRuntime: Sendable {
         let services = WebServices(store: store, recorder: recorder, caCertificatePEM: authority.certificatePEM,
                                    reload: { [proxy] in try proxy.reload() }, password: uiPassword,
                                    replayTarget: ReplayTarget(host: replayHost, port: proxy.port, proxyCredentials: options.proxyAuth),
-                                   proxyURL: proxyURL, caBundlePath: caBundle.path)
+                                   proxyURL: proxyURL, caBundlePath: caBundle.path,
+                                   clearCache: { [proxy] in proxy.clearResponseCache() })
         let app = WebApplication.make(services: services, host: options.ui.host, port: options.ui.port, logger: logger) { [self] port in
             boundUIPort.withLock { $0 = port }
             if quiet { return }

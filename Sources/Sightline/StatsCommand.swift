@@ -20,10 +20,11 @@ struct StatsCommand: AsyncParsableCommand {
         }
         let flows = try await store.allFlows(filters, since: cutoff).filter { $0.mode != .tunnel }
         let rows = ModelStats.group(flows)
+        let gateway = GatewayTotals(flows)
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            print(String(decoding: try encoder.encode(rows), as: UTF8.self))
+            print(String(decoding: try encoder.encode(StatsReport(models: rows, gateway: gateway)), as: UTF8.self))
             return
         }
         let header = ["MODEL", "CALLS", "ERRORS", "IN TOK", "OUT TOK", "COST", "P50 MS", "P95 MS"]
@@ -38,7 +39,19 @@ struct StatsCommand: AsyncParsableCommand {
             print(row.enumerated().map { $1.padding(toLength: widths[$0], withPad: " ", startingAt: 0) }.joined(separator: "  "))
         }
         if rows.isEmpty { print("(no calls recorded\(since.map { " in the last \($0)" } ?? ""))") }
+        if gateway != GatewayTotals() {
+            print("")
+            print("gateway: \(gateway.cacheHits) cache hits (saved $\(NSDecimalNumber(decimal: gateway.savedCostUSD).stringValue)), "
+                + "\(gateway.cacheMisses) misses; \(gateway.rateLimited) rate-limited; \(gateway.retriedCalls) retried calls "
+                + "(\(gateway.retries) retries); \(gateway.fallbacksUsed) answered by a fallback; \(gateway.faultsInjected) with injected faults")
+        }
     }
+}
+
+/// `sightline stats --json`.
+struct StatsReport: Codable {
+    var models: [ModelStats]
+    var gateway: GatewayTotals
 }
 
 /// One row of `sightline stats`: the calls of one model.

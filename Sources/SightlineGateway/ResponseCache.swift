@@ -34,8 +34,9 @@ public protocol ResponseCache: Sendable {
     func removeAll()
 }
 
-/// The cache in this process's memory, bounded in bytes (oldest keys go first). Shared PostgreSQL-backed
-/// entries for team mode are a later step; the rules (key, bucket, freshness) are the same.
+/// The cache in this process's memory, bounded in bytes (oldest keys go first): lookups on the data path
+/// never wait for I/O. A journal, when given, is told of every entry stored so that the store keeps them
+/// across restarts (`restore` reads them back at start); the rules (key, bucket, freshness) stay here.
 public final class MemoryResponseCache: ResponseCache {
     private struct State {
         var buckets: [String: [CachedResponse]] = [:]
@@ -45,9 +46,11 @@ public final class MemoryResponseCache: ResponseCache {
 
     private let state = Mutex(State())
     public let capacityBytes: Int
+    private let journal: (any GatewayStateJournal)?
 
-    public init(capacityBytes: Int = 256 * 1024 * 1024) {
+    public init(capacityBytes: Int = 256 * 1024 * 1024, journal: (any GatewayStateJournal)? = nil) {
         self.capacityBytes = capacityBytes
+        self.journal = journal
     }
 
     public func lookup(key: String, bucketSize: Int, now: Date) -> (response: CachedResponse, index: Int)? {
@@ -66,10 +69,21 @@ public final class MemoryResponseCache: ResponseCache {
     }
 
     public func store(key: String, bucketSize: Int, response: CachedResponse) {
-        guard response.body.count <= capacityBytes / 4 else { return }
-        state.withLock { state in
+        if insert(key: key, bucketSize: bucketSize, response: response) {
+            journal?.cacheStored(key: key, response: response)
+        }
+    }
+
+    /// Puts back an entry the journal kept (at start), without telling the journal again.
+    public func restore(key: String, response: CachedResponse) {
+        _ = insert(key: key, bucketSize: .max, response: response)
+    }
+
+    private func insert(key: String, bucketSize: Int, response: CachedResponse) -> Bool {
+        guard response.body.count <= capacityBytes / 4 else { return false }
+        return state.withLock { state in
             var bucket = state.buckets[key] ?? []
-            guard bucket.count < bucketSize else { return }
+            guard bucket.count < bucketSize else { return false }
             bucket.append(response)
             state.buckets[key] = bucket
             state.bytes += response.body.count
@@ -79,36 +93,66 @@ public final class MemoryResponseCache: ResponseCache {
                 state.order.removeFirst()
                 state.bytes -= state.buckets.removeValue(forKey: oldest)?.reduce(0) { $0 + $1.body.count } ?? 0
             }
+            return true
         }
     }
 
     public func removeAll() {
         state.withLock { $0 = State() }
+        journal?.cacheCleared()
     }
 }
 
-/// Sliding windows by segment key, in this process's memory.
+/// Sliding windows by policy and segment, in this process's memory (decisions never wait for I/O); a
+/// journal, when given, is told of every spending so that the windows survive a restart (`restore`).
 public final class RateLimiter: Sendable {
     private let windows = Mutex([String: SlidingWindow]())
+    private let journal: (any GatewayStateJournal)?
 
-    public init() {}
+    public init(journal: (any GatewayStateJournal)? = nil) {
+        self.journal = journal
+    }
+
+    /// One window per policy text and segment: the same policy sent by two users counts twice. A line
+    /// break separates them because a header value cannot hold one (and SQLite text ends at a NUL).
+    public static func windowKey(policy: RateLimitPolicy, segment: String) -> String {
+        policy.text + "\n" + segment
+    }
 
     public func admit(policy: RateLimitPolicy, segment: String, now: Double) -> SlidingWindow.Decision {
-        windows.withLock { windows in
-            let key = policy.text + "\u{0}" + segment
+        let units: Double = policy.unit == .request ? 1 : 0
+        let key = Self.windowKey(policy: policy, segment: segment)
+        let decision = windows.withLock { windows in
             var window = windows[key] ?? SlidingWindow(quota: policy.quota, windowSeconds: policy.windowSeconds)
-            let decision = window.admit(now: now, units: policy.unit == .request ? 1 : 0)
+            let decision = window.admit(now: now, units: units)
             windows[key] = window
             return decision
         }
+        if decision.allowed, units > 0 {
+            journal?.rateLimitSpent(windowKey: key, at: now, units: units, windowSeconds: Double(policy.windowSeconds))
+        }
+        return decision
     }
 
     /// Charges units known after the call (its cost in cents for `u=cents`).
     public func charge(policy: RateLimitPolicy, segment: String, units: Double, now: Double) {
+        let key = Self.windowKey(policy: policy, segment: segment)
+        add(key: key, policy: policy, units: units, at: now)
+        if units > 0 { journal?.rateLimitSpent(windowKey: key, at: now, units: units, windowSeconds: Double(policy.windowSeconds)) }
+    }
+
+    /// Puts back a spending the journal kept (at start, oldest first), without telling the journal again.
+    /// Keys whose policy no longer parses are skipped.
+    public func restore(windowKey: String, at: Double, units: Double) {
+        guard let text = windowKey.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false).first,
+              let policy = try? RateLimitPolicy.parse(String(text)) else { return }
+        add(key: windowKey, policy: policy, units: units, at: at)
+    }
+
+    private func add(key: String, policy: RateLimitPolicy, units: Double, at: Double) {
         windows.withLock { windows in
-            let key = policy.text + "\u{0}" + segment
             var window = windows[key] ?? SlidingWindow(quota: policy.quota, windowSeconds: policy.windowSeconds)
-            window.charge(now: now, units: units)
+            window.charge(now: at, units: units)
             windows[key] = window
         }
     }

@@ -53,6 +53,11 @@ struct UIRoutes: Sendable {
                                                    .contentDisposition: "attachment; filename=\"sightline-ca-cert.cer\""],
                             body: .init(byteBuffer: ByteBuffer(bytes: der)))
         }
+        router.delete("/api/cache") { _, _ in
+            guard let clearCache = services.clearCache else { throw APIError.unavailable("no proxy runs in this process") }
+            try await clearCache()
+            return Response(status: .noContent)
+        }
         router.post("/api/reload") { _, _ in
             guard let reload = services.reload else { throw APIError.unavailable("no proxy runs in this process") }
             do {

@@ -7,6 +7,8 @@ public struct WebServices: Sendable {
     public var caCertificatePEM: String
     /// Re-reads upstream trust and clears the leaf cache (nil when no proxy runs in this process).
     public var reload: (@Sendable () throws -> Void)?
+    /// Empties the gateway's response cache, in memory and in the store (nil when no proxy runs here).
+    public var clearCache: (@Sendable () async throws -> Void)?
     /// Required as a bearer token, basic password or `sightline_token` cookie; nil on loopback.
     public var password: String?
     /// This Sightline's own proxy port, which `POST /api/flows/{id}/replay` sends requests through
@@ -18,7 +20,8 @@ public struct WebServices: Sendable {
     public var caBundlePath: String?
 
     public init(store: any FlowStore, recorder: FlowRecorder?, caCertificatePEM: String, reload: (@Sendable () throws -> Void)?,
-                password: String?, replayTarget: ReplayTarget? = nil, proxyURL: String? = nil, caBundlePath: String? = nil) {
+                password: String?, replayTarget: ReplayTarget? = nil, proxyURL: String? = nil, caBundlePath: String? = nil,
+                clearCache: (@Sendable () async throws -> Void)? = nil) {
         self.store = store
         self.recorder = recorder
         self.caCertificatePEM = caCertificatePEM
@@ -27,6 +30,7 @@ public struct WebServices: Sendable {
         self.replayTarget = replayTarget
         self.proxyURL = proxyURL
         self.caBundlePath = caBundlePath
+        self.clearCache = clearCache
     }
 }
 

@@ -87,6 +87,64 @@ import Testing
         again.waitUntilExit()
     }
 
+    /// GATEWAY.md state lives in the store: a cached answer and a rate-limit window outlast a restart,
+    /// `DELETE /api/cache` empties the cache, and `sightline stats` counts hits, savings and refusals.
+    @Test func gatewayCacheAndRateLimitsSurviveARestart() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sightline-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let upstream = try await TestUpstream(directory: directory)
+        defer { Task { await upstream.close() } }
+        let data = directory.appendingPathComponent("data").path
+        let arguments = ["--listen", "127.0.0.1:0", "--ui", "127.0.0.1:0", "--data-dir", data, "--upstream-ca", upstream.caFile.path,
+                         "--gateway-target", "https://localhost:\(upstream.port)", "--log-level", "error"]
+        func chat(_ proxy: String, _ headers: [String]) throws -> (status: String, headers: String) {
+            let result = try run("curl", ["--max-time", "10", "-sS", "-D", "-", "-o", "/dev/null", "-H", "Authorization: Bearer sk-restart-abcd",
+                                          "-H", "Content-Type: application/json"] + headers.flatMap { ["-H", $0] } + [
+                                          "-d", #"{"model":"gpt-4o-mini","messages":[{"role":"user","content":"persist me"}]}"#,
+                                          proxy + "/v1/chat/completions"])
+            let text = String(decoding: result.stdout, as: UTF8.self)
+            return (String(text.split(separator: " ").dropFirst().first ?? ""), text.lowercased())
+        }
+        let cache = ["Sightline-Cache-Enabled: true"]
+        let limit = ["Sightline-RateLimit-Policy: 2;w=3600", "Sightline-User-Id: ada"]
+        func stop(_ process: Process) {
+            kill(process.processIdentifier, SIGINT)
+            process.waitUntilExit()
+        }
+
+        let (first, _, proxy1, _) = try start(arguments)
+        defer { if first.isRunning { first.terminate() } }
+        #expect(try chat(proxy1, cache).headers.contains("sightline-cache: miss"))
+        #expect(try chat(proxy1, cache).headers.contains("sightline-cache: hit"))
+        #expect(try chat(proxy1, limit).status == "200")
+        #expect(upstream.requests.count == 2, "the hit and nothing else was answered by Sightline")
+        stop(first)
+
+        let (second, _, proxy2, ui2) = try start(arguments)
+        defer { if second.isRunning { second.terminate() } }
+        #expect(try chat(proxy2, cache).headers.contains("sightline-cache: hit"), "the cached answer was kept in the store")
+        #expect(try chat(proxy2, limit).status == "200")
+        #expect(try chat(proxy2, limit).status == "429", "the window counted the call made before the restart")
+        #expect(upstream.requests.count == 3)
+
+        let cleared = try run("curl", ["--max-time", "10", "-sS", "-o", "/dev/null", "-w", "%{http_code}", "-X", "DELETE", ui2 + "/api/cache"])
+        #expect(String(decoding: cleared.stdout, as: UTF8.self) == "204")
+        #expect(try chat(proxy2, cache).headers.contains("sightline-cache: miss"), "DELETE /api/cache emptied it")
+        #expect(upstream.requests.count == 4)
+        stop(second)
+
+        let stats = try run(Self.binary, ["stats", "--json", "--data-dir", data])
+        let report = try #require(try JSONSerialization.jsonObject(with: stats.stdout) as? [String: Any], "\(stats.stderr)")
+        let gateway = try #require(report["gateway"] as? [String: Any])
+        #expect(gateway["cache_hits"] as? Int == 2)
+        #expect(gateway["cache_misses"] as? Int == 2)
+        #expect(gateway["rate_limited"] as? Int == 1)
+        #expect((gateway["saved_cost_usd"] as? Double ?? 0) > 0, "gpt-4o-mini has a price, so hits saved money")
+        let table = try run(Self.binary, ["stats", "--data-dir", data])
+        #expect(String(decoding: table.stdout, as: UTF8.self).contains("gateway: 2 cache hits"))
+    }
+
     @Test func refusesACAKeyThatOthersCanRead() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sightline-cli-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: directory) }

@@ -104,6 +104,30 @@ enum FlowStoreSchema {
         migrator.registerMigration("v3: flow_property lower(name) index") { db in
             try db.execute(sql: "CREATE INDEX flow_property_on_lower_name_value ON flow_property(lower(name), value, flow_id)")
         }
+        migrator.registerMigration("v4: gateway cache entries and rate-limit spendings") { db in
+            try db.execute(sql: """
+                -- The gateway's state (GATEWAY.md cache and rate limits), kept so a restart does not forget
+                -- it. Times are Unix milliseconds (cache) and seconds (spendings, as the windows count them).
+                CREATE TABLE gateway_cache_entry (
+                    key TEXT NOT NULL, -- the cache key (hex); a bucket is every row with one key
+                    stored_at INTEGER NOT NULL,
+                    expires_at INTEGER NOT NULL,
+                    status INTEGER NOT NULL,
+                    reason TEXT NOT NULL,
+                    headers TEXT NOT NULL, -- JSON [[name, value], …] in wire order
+                    body BLOB NOT NULL
+                );
+                CREATE INDEX gateway_cache_entry_on_key ON gateway_cache_entry(key);
+                CREATE INDEX gateway_cache_entry_on_expires_at ON gateway_cache_entry(expires_at);
+                CREATE TABLE gateway_rate_spend (
+                    window_key TEXT NOT NULL, -- policy text, line feed, segment
+                    at REAL NOT NULL,
+                    units REAL NOT NULL,
+                    expires_at REAL NOT NULL
+                );
+                CREATE INDEX gateway_rate_spend_on_expires_at ON gateway_rate_spend(expires_at);
+                """)
+        }
         return migrator
     }
 

@@ -12,11 +12,13 @@ struct DashboardStats: Encodable {
     var scanned: Int
     var complete: Bool
     var totals: Group
+    /// Cache hits, saved cost, rate-limited, retried and fallback calls (GATEWAY.md features).
+    var gateway: GatewayTotals
     var byModel: [Group]
     var overTime: [Group]
 
     enum CodingKeys: String, CodingKey {
-        case since, until, scanned, complete, totals
+        case since, until, scanned, complete, totals, gateway
         case bucketSeconds = "bucket_seconds", byModel = "by_model", overTime = "over_time"
     }
 
@@ -84,7 +86,7 @@ struct DashboardStats: Encodable {
             start += bucket
         }
         return DashboardStats(since: APITime.string(from: since), until: APITime.string(from: until), bucketSeconds: bucket,
-                              scanned: flows.count, complete: complete, totals: totals, byModel: byModel, overTime: overTime)
+                              scanned: flows.count, complete: complete, totals: totals, gateway: GatewayTotals(calls), byModel: byModel, overTime: overTime)
     }
 
     /// About 24–60 buckets over the window, at a round size.

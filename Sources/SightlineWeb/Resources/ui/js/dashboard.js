@@ -27,6 +27,17 @@ export async function dashboardView(container, params) {
     kpi('Error rate', (t.error_rate * 100).toFixed(1) + '%', 'status ≥ 400 or no response'),
     kpi('Latency p50', fmt.ms(t.p50_ms) || '—', 'p95 ' + (fmt.ms(t.p95_ms) || '—')),
     kpi('TTFT p50', fmt.ms(t.p50_ttft_ms) || '—', 'streamed calls')));
+  const g = d.gateway;
+  const clearCache = h('button', { class: 'btn small', id: 'clear-cache', onclick: async () => {
+    clearCache.disabled = true;
+    try { await api('/api/cache', { method: 'DELETE', text: true }); clearCache.textContent = 'Cache cleared'; }
+    catch (e) { clearCache.textContent = 'Clear failed: ' + e.message; clearCache.disabled = false; }
+  } }, 'Clear response cache');
+  body.append(h('div', { class: 'kpis gateway-kpis' },
+    kpi('Cache hits', fmt.num(g.cache_hits), `${fmt.num(g.cache_misses)} misses · saved ${fmt.cost(g.saved_cost_usd) || '$0'}`),
+    kpi('Rate-limited', fmt.num(g.rate_limited), 'answered 429 by Sightline'),
+    kpi('Retried calls', fmt.num(g.retried_calls), `${fmt.num(g.retries)} retries · ${fmt.num(g.fallbacks_used)} by a fallback`),
+    h('div', { class: 'kpi' }, h('div', { class: 'kpi-label' }, 'Gateway cache'), clearCache)));
   const labels = d.over_time.map((g) => bucketLabel(g.key, d.bucket_seconds));
   body.append(h('div', { class: 'charts' },
     barChart('Calls', labels, [

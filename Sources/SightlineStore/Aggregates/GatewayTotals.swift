@@ -1,0 +1,40 @@
+import Foundation
+import SightlineCore
+
+/// What the gateway did over a set of flows: cache hits and the cost they saved, calls refused by a
+/// rate limit, calls that needed retries or a fallback. `sightline stats` and `/api/dashboard` show it.
+public struct GatewayTotals: Sendable, Equatable, Codable {
+    public var cacheHits = 0
+    public var cacheMisses = 0
+    /// What the cache hits would have cost upstream (hits of unpriced models add nothing).
+    public var savedCostUSD: Decimal = 0
+    public var rateLimited = 0
+    /// Calls that took more than one attempt, and the extra attempts they took.
+    public var retriedCalls = 0
+    public var retries = 0
+    public var fallbacksUsed = 0
+    public var faultsInjected = 0
+
+    public init() {}
+
+    public init(_ flows: some Sequence<FlowSummary>) {
+        for flow in flows {
+            guard let gateway = flow.gateway else { continue }
+            if gateway.cache == "HIT" { cacheHits += 1 }
+            if gateway.cache == "MISS" { cacheMisses += 1 }
+            savedCostUSD += gateway.savedCostUSD ?? 0
+            if gateway.rateLimited { rateLimited += 1 }
+            if gateway.attempts.count > 1 {
+                retriedCalls += 1
+                retries += gateway.attempts.count - 1
+            }
+            if (gateway.fallbackIndex ?? 0) > 0 { fallbacksUsed += 1 }
+            if gateway.injectedFault != nil { faultsInjected += 1 }
+        }
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case cacheHits = "cache_hits", cacheMisses = "cache_misses", savedCostUSD = "saved_cost_usd", rateLimited = "rate_limited"
+        case retriedCalls = "retried_calls", retries, fallbacksUsed = "fallbacks_used", faultsInjected = "faults_injected"
+    }
+}

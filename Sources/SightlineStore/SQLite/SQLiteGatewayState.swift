@@ -1,0 +1,139 @@
+import Foundation
+import GRDB
+import Logging
+import SightlineGateway
+import Synchronization
+
+/// The gateway's cache entries and rate-limit spendings in the SQLite store. The data path tells it what
+/// changed (`GatewayStateJournal`, a non-blocking queue); `run` writes the queue in batches off the path,
+/// and `load` reads back what has not expired when Sightline starts.
+public final class SQLiteGatewayState: GatewayStateJournal {
+    enum Change: Sendable {
+        case cacheStored(key: String, response: CachedResponse)
+        case cacheCleared
+        case spent(windowKey: String, at: Double, units: Double, windowSeconds: Double)
+    }
+
+    /// What `load` found: cache entries oldest first, and spendings oldest first.
+    public struct Snapshot: Sendable {
+        public var cache: [(key: String, response: CachedResponse)]
+        public var spendings: [(windowKey: String, at: Double, units: Double)]
+    }
+
+    private struct Queue {
+        var changes: [Change] = []
+        var dropped = 0
+        var finished = false
+    }
+
+    private let writer: any DatabaseWriter
+    private let queue = Mutex(Queue())
+    private let wake = WakeSignal()
+    private let logger: Logger
+    static let queueCapacity = 10_000
+
+    public init(store: SQLiteFlowStore, logger: Logger = Logger(label: "sightline.gateway-state")) throws {
+        writer = try store.requireWriter()
+        self.logger = logger
+    }
+
+    /// Changes that could not be queued because the writer fell behind (the memory state still has them).
+    public var dropped: Int { queue.withLock { $0.dropped } }
+
+    public func cacheStored(key: String, response: CachedResponse) { enqueue(.cacheStored(key: key, response: response)) }
+    public func cacheCleared() { enqueue(.cacheCleared) }
+    public func rateLimitSpent(windowKey: String, at: Double, units: Double, windowSeconds: Double) {
+        enqueue(.spent(windowKey: windowKey, at: at, units: units, windowSeconds: windowSeconds))
+    }
+
+    private func enqueue(_ change: Change) {
+        let first = queue.withLock { queue -> Bool in
+            guard queue.changes.count < Self.queueCapacity else {
+                queue.dropped += 1
+                return false
+            }
+            queue.changes.append(change)
+            return queue.changes.count == 1
+        }
+        if first { wake.signal() }
+    }
+
+    /// Deletes what has expired, then reads the rest.
+    public func load(now: Date = Date()) async throws -> Snapshot {
+        try await writer.write { db in
+            try Self.deleteExpired(db, now: now)
+            let cache = try Row.fetchAll(db, sql: """
+                SELECT key, stored_at, expires_at, status, reason, headers, body FROM gateway_cache_entry ORDER BY rowid
+                """).map { row -> (key: String, response: CachedResponse) in
+                let storedAt: Int64 = row["stored_at"]
+                let expiresAt: Int64 = row["expires_at"]
+                let headers = (try? JSONDecoder().decode([[String]].self, from: Data((row["headers"] as String).utf8))) ?? []
+                let body: Data = row["body"]
+                return (row["key"], CachedResponse(
+                    status: row["status"], reason: row["reason"], headers: headers.compactMap { $0.count == 2 ? ($0[0], $0[1]) : nil },
+                    body: [UInt8](body), storedAt: Date(milliseconds: storedAt), maxAgeSeconds: Int((expiresAt - storedAt) / 1000)))
+            }
+            let spendings = try Row.fetchAll(db, sql: "SELECT window_key, at, units FROM gateway_rate_spend ORDER BY at")
+                .map { (windowKey: $0["window_key"] as String, at: $0["at"] as Double, units: $0["units"] as Double) }
+            return Snapshot(cache: cache, spendings: spendings)
+        }
+    }
+
+    /// Writes what is queued, one transaction per wake-up, until `finish`; then writes what is left.
+    public func run() async {
+        var lastExpiry = Date()
+        while true {
+            let (changes, finished) = queue.withLock { queue in
+                defer { queue.changes.removeAll(keepingCapacity: true) }
+                return (queue.changes, queue.finished)
+            }
+            await write(changes, expire: &lastExpiry)
+            if finished { return }
+            await wake.wait(timeout: .seconds(60))
+        }
+    }
+
+    /// Makes `run` write what is queued and return.
+    public func finish() {
+        queue.withLock { $0.finished = true }
+        wake.signal()
+    }
+
+    private func write(_ changes: [Change], expire lastExpiry: inout Date) async {
+        let now = Date()
+        let expireNow = now.timeIntervalSince(lastExpiry) > 60
+        guard !changes.isEmpty || expireNow else { return }
+        if expireNow { lastExpiry = now }
+        do {
+            try await writer.write { db in
+                for change in changes { try Self.apply(change, db) }
+                if expireNow { try Self.deleteExpired(db, now: now) }
+            }
+        } catch {
+            logger.error("gateway state not stored; the cache and rate limits still hold in memory",
+                         metadata: ["error": "\(error)", "changes": "\(changes.count)"])
+        }
+    }
+
+    static func apply(_ change: Change, _ db: Database) throws {
+        switch change {
+        case .cacheStored(let key, let response):
+            let storedAt = RFC3339.milliseconds(response.storedAt)
+            let headers = String(decoding: try JSONEncoder().encode(response.headers.map { [$0.0, $0.1] }), as: UTF8.self)
+            try db.execute(sql: """
+                INSERT INTO gateway_cache_entry (key, stored_at, expires_at, status, reason, headers, body) VALUES (?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [key, storedAt, storedAt + Int64(response.maxAgeSeconds) * 1000, response.status, response.reason,
+                                 headers, Data(response.body)])
+        case .cacheCleared:
+            try db.execute(sql: "DELETE FROM gateway_cache_entry")
+        case .spent(let windowKey, let at, let units, let windowSeconds):
+            try db.execute(sql: "INSERT INTO gateway_rate_spend (window_key, at, units, expires_at) VALUES (?, ?, ?, ?)",
+                           arguments: [windowKey, at, units, at + windowSeconds])
+        }
+    }
+
+    static func deleteExpired(_ db: Database, now: Date) throws {
+        try db.execute(sql: "DELETE FROM gateway_cache_entry WHERE expires_at <= ?", arguments: [RFC3339.milliseconds(now)])
+        try db.execute(sql: "DELETE FROM gateway_rate_spend WHERE expires_at <= ?", arguments: [now.timeIntervalSince1970])
+    }
+}
