@@ -67,6 +67,11 @@ final class SightlineRuntime: Sendable {
 
     static func start(options: StartOptions, logger: Logger, quiet: Bool = false) async throws -> SightlineRuntime {
         let dataDir = options.data.url
+        let files = OpenFileLimit.raiseToHardLimit()
+        if files > 0 && files < UInt64(options.maxConnections) * 2 + 64 {
+            logger.warning("the open-file limit allows fewer connections than --max-connections",
+                           metadata: ["limit": "\(files)", "max-connections": "\(options.maxConnections)"])
+        }
         let authority: CertificateAuthority
         do {
             authority = try CertificateAuthority.loadOrCreate(in: dataDir)

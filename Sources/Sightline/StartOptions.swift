@@ -69,6 +69,12 @@ struct StartOptions: ParsableArguments {
     @Option(help: "Seconds an upstream may stay silent before the exchange fails with 504.")
     var upstreamTimeout = 600
 
+    @Option(help: "Client connections open at once; more are answered 503.")
+    var maxConnections = 8192
+
+    @Option(help: "Seconds a new client connection may take to send its request head before a 408 (slow clients are closed).")
+    var requestHeadTimeout = 30
+
     @Option(help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel = "info"
 
@@ -116,6 +122,9 @@ struct StartOptions: ParsableArguments {
         configuration.insecureUpstream = insecureUpstream
         configuration.bodyCapBytes = Quantities.parseByteCount(bodyCap) ?? configuration.bodyCapBytes
         configuration.upstreamIdleTimeout = .seconds(Int64(max(1, upstreamTimeout)))
+        configuration.maxClientConnections = max(1, maxConnections)
+        configuration.maxPendingRequestHeads = max(1, min(1024, maxConnections / 4))
+        configuration.requestHeadTimeout = .seconds(Int64(max(1, requestHeadTimeout)))
         configuration.gatewayTarget = Origin(parsing: gatewayTarget) ?? configuration.gatewayTarget
         configuration.proxyCredentials = proxyAuth
         if !listen.isLoopback {

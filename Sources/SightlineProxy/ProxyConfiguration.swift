@@ -23,6 +23,12 @@ public struct ProxyConfiguration: Sendable {
     public var allowFaults = true
     /// `user:password` that clients must send as `Proxy-Authorization: Basic …`; nil = no auth (loopback).
     public var proxyCredentials: String?
+    /// Client connections open at once; more are answered 503.
+    public var maxClientConnections = ClientConnectionGate.Limits.standard.maxConnections
+    /// Connections still sending their first request head; past this the longest-waiting one is closed.
+    public var maxPendingRequestHeads = ClientConnectionGate.Limits.standard.maxPendingHeads
+    /// How long a new connection may take to send its first request head before a 408.
+    public var requestHeadTimeout = ClientConnectionGate.Limits.standard.headTimeout
 
     public init() {}
 

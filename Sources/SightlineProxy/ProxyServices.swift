@@ -13,6 +13,7 @@ struct ProxyServices: Sendable {
     let sink: any CaptureSink
     let responseCache: any ResponseCache
     let rateLimiter: RateLimiter
+    let connectionGate: ClientConnectionGate
     let logger: Logger
 
     /// Milliseconds between two monotonic instants.

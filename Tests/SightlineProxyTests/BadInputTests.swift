@@ -367,6 +367,64 @@ import Testing
         try expectServesNormally(h)
     }
 
+    // MARK: Limits: slowloris, connection floods
+
+    /// A slowloris trickles its request head; after the head timeout it gets a 408 and is closed.
+    @Test func requestHeadThatNeverCompletesGets408AfterTheTimeout() async throws {
+        let h = try await ProxyHarness.start { $0.requestHeadTimeout = .milliseconds(500) }
+        defer { Task { await h.stop() } }
+        let socket = try RawSocket(port: h.proxy.port, timeout: 5)
+        defer { socket.close() }
+        try socket.send(Array("GET http://localhost/ HTTP/1.1\r\nHost: loc".utf8))
+        let started = Date()
+        let (data, end) = socket.read()
+        #expect(String(decoding: data, as: UTF8.self).hasPrefix("HTTP/1.1 408 Request Timeout"))
+        #expect(end == .closed)
+        #expect(Date().timeIntervalSince(started) < 4, "closed by the head timeout, not by the test's read timeout")
+        try expectServesNormally(h)
+    }
+
+    /// Connections that never finish their head cannot crowd out prompt clients: past the pending limit,
+    /// the longest-waiting one is closed to make room.
+    @Test func slowlorisFloodDoesNotLockOutPromptClients() async throws {
+        let h = try await ProxyHarness.start { $0.maxPendingRequestHeads = 8 }
+        defer { Task { await h.stop() } }
+        var slow: [RawSocket] = []
+        defer { slow.forEach { $0.close() } }
+        for _ in 0..<40 {
+            let socket = try RawSocket(port: h.proxy.port, timeout: 2)
+            try socket.send(Array("GET http://localhost/ HTTP/1.1\r\nX-Slow: ".utf8))
+            slow.append(socket)
+        }
+        try expectServesNormally(h)
+        let counts = h.proxy.connectionCounts
+        #expect(counts.waiting <= 8)
+        #expect(counts.evicted >= 32)
+        // Closed with its unread head still in the proxy's receive buffer, which the kernel turns into a reset.
+        let oldest = slow.first?.read().end
+        #expect(oldest == .closed || oldest == .reset, "the oldest slow connection was closed")
+    }
+
+    /// Past the connection limit a new client gets a 503 naming the cause, and the proxy serves again
+    /// once connections close.
+    @Test func connectionsBeyondTheLimitAre503() async throws {
+        let h = try await ProxyHarness.start { $0.maxClientConnections = 4 }
+        defer { Task { await h.stop() } }
+        var held: [RawSocket] = []
+        for _ in 0..<4 { held.append(try RawSocket(port: h.proxy.port, timeout: 2)) }
+        try await Task.sleep(for: .milliseconds(200))
+        let extra = try RawSocket(port: h.proxy.port, timeout: 3)
+        defer { extra.close() }
+        let (data, end) = extra.read()
+        #expect(String(decoding: data, as: UTF8.self).hasPrefix("HTTP/1.1 503 Service Unavailable"))
+        #expect(String(decoding: data, as: UTF8.self).contains("too_many_connections"))
+        #expect(end == .closed)
+        held.forEach { $0.close() }
+        let deadline = ContinuousClock.now + .seconds(3)
+        while h.proxy.connectionCounts.open > 0 && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        try expectServesNormally(h)
+    }
+
     // MARK: 7. Not TLS after CONNECT
 
     @Test func garbageInsteadOfClientHelloClosesTheConnection() async throws {

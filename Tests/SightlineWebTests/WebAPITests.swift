@@ -99,6 +99,12 @@ import Testing
             try await client.execute(uri: "/api/reload", method: .post) { response in
                 #expect(response.status == .ok)
             }
+            try await client.execute(uri: "/api/cache", method: .delete, headers: [.origin: "http://evil.example"]) { response in
+                #expect(response.status == .forbidden, "emptying the cache is state-changing too")
+            }
+            try await client.execute(uri: "/api/cache", method: .delete) { response in
+                #expect(response.status == .noContent)
+            }
         }
     }
 
@@ -348,6 +354,7 @@ import Testing
                     "/api/flows", "/api/flows/{id}", "/api/flows/{id}/curl", "/api/flows/{id}/har", "/api/flows/{id}/replay",
                     "/api/export.har", "/api/export.jsonl", "/api/events", "/api/sessions", "/api/dashboard", "/api/stats",
                     "/api/info", "/api/ca.pem", "/api/ca.cer", "/api/reload", "/api/login", "/api/logout", "/api/openapi.json", "/metrics",
+                    "/api/cache",
                 ]
                 #expect(paths == routes)
             }

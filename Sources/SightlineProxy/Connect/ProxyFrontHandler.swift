@@ -30,6 +30,7 @@ final class ProxyFrontHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private var heldBytes: [NIOAny] = []
     private var pendingRead = false
     private var clientAddress: String?
+    private var headTimeout: Scheduled<Void>?
 
     init(services: ProxyServices, requestDecoder: ByteToMessageHandler<HTTPRequestDecoder>, responseEncoder: HTTPResponseEncoder) {
         self.services = services
@@ -41,10 +42,35 @@ final class ProxyFrontHandler: ChannelDuplexHandler, RemovableChannelHandler {
         clientAddress = context.channel.remoteAddress.map(HTTPExchangeHandler.describe)
     }
 
+    func channelActive(context: ChannelHandlerContext) {
+        let gate = services.connectionGate
+        guard gate.admit(context.channel) else {
+            services.logger.warning("connection refused: too many client connections",
+                                    metadata: ["client": "\(clientAddress ?? "?")", "limit": "\(gate.limits.maxConnections)"])
+            writeRaw(context: context, status: "503 Service Unavailable", kind: "too_many_connections",
+                     reason: "Sightline has \(gate.limits.maxConnections) client connections open; try again shortly")
+            return
+        }
+        headTimeout = context.eventLoop.assumeIsolated().scheduleTask(in: gate.limits.headTimeout) { [self] in
+            guard case .awaitingRequest = state else { return }
+            services.logger.info("request head timeout", metadata: ["client": "\(clientAddress ?? "?")"])
+            writeRaw(context: context, status: "408 Request Timeout", kind: "request_timeout",
+                     reason: "no complete request head within \(gate.limits.headTimeout.nanoseconds / 1_000_000_000) s")
+        }
+        context.fireChannelActive()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        headTimeout?.cancel()
+        context.fireChannelInactive()
+    }
+
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch state {
         case .awaitingRequest:
             guard case .head(let head) = unwrapInboundIn(data) else { return }
+            headTimeout?.cancel()
+            services.connectionGate.headReceived(context.channel)
             if head.method == .CONNECT {
                 state = .awaitingConnectEnd(head)
             } else {

@@ -44,6 +44,9 @@ public final class ProxyServer: Sendable {
             sink: sink,
             responseCache: responseCache,
             rateLimiter: rateLimiter,
+            connectionGate: ClientConnectionGate(limits: .init(
+                maxConnections: configuration.maxClientConnections, maxPendingHeads: configuration.maxPendingRequestHeads,
+                headTimeout: configuration.requestHeadTimeout)),
             logger: logger)
         let channel = try await ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 1024)
@@ -68,6 +71,10 @@ public final class ProxyServer: Sendable {
         try sync.addHandler(decoder)
         try sync.addHandler(ProxyFrontHandler(services: services, requestDecoder: decoder, responseEncoder: encoder))
     }
+
+    /// Client connections open, waiting for their first request head, refused (over the limit) and
+    /// closed to make room for prompt clients.
+    var connectionCounts: ClientConnectionGate.Counts { services.connectionGate.counts }
 
     /// Forgets every cached gateway response (`DELETE /api/cache`).
     public func clearResponseCache() {

@@ -60,9 +60,25 @@ extension SQLiteFlowStore {
         if query.hideTunnels { sql.add("flow.mode != 'tunnel'", []) }
         if let session = query.session { sql.add("flow.session_id = ?", [session]) }
         if let user = query.user { sql.add("flow.user_id = ?", [user]) }
-        if let since = query.since { sql.add("flow.started_at >= ?", [since.unixMilliseconds]) }
-        if let until = query.until { sql.add("flow.started_at < ?", [until.unixMilliseconds]) }
+        // A flow's id starts with its start time, so a time bound is also an id bound, which the indexes
+        // ending in id can seek to instead of walking the newer flows.
+        if let since = query.since {
+            sql.add("flow.id >= ? AND flow.started_at >= ?", [Self.smallestID(atMilliseconds: since.unixMilliseconds), since.unixMilliseconds])
+        }
+        if let until = query.until {
+            sql.add("flow.id < ? AND flow.started_at < ?", [Self.smallestID(atMilliseconds: until.unixMilliseconds), until.unixMilliseconds])
+        }
         return sql.finish(orderBy: orderBy, limit: query.limit + 1)
+    }
+}
+
+extension SQLiteFlowStore {
+    /// The text of the smallest UUIDv7 minted in millisecond `ms`: every flow id of that millisecond or later sorts at
+    /// or after it, every earlier one before it.
+    static func smallestID(atMilliseconds ms: Int64) -> String {
+        let hex = String(UInt64(max(0, ms)), radix: 16)
+        let padded = String(repeating: "0", count: max(0, 12 - hex.count)) + hex
+        return "\(padded.prefix(8))-\(padded.suffix(4))-7000-8000-000000000000"
     }
 }
 

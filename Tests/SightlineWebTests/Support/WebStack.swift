@@ -38,7 +38,8 @@ struct WebStack {
         let services = WebServices(store: store, recorder: recorder, caCertificatePEM: authority.certificatePEM,
                                    reload: { try proxy.reload() }, password: password,
                                    replayTarget: ReplayTarget(port: proxy.port), proxyURL: "http://127.0.0.1:\(proxy.port)",
-                                   caBundlePath: directory.appendingPathComponent(CertificateAuthority.certificateFileName).path)
+                                   caBundlePath: directory.appendingPathComponent(CertificateAuthority.certificateFileName).path,
+                                   clearCache: { proxy.clearResponseCache() })
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
         let app = WebApplication.make(services: services, host: "127.0.0.1", port: 0, logger: logger) { port in continuation.yield(port) }
         let background = Task {
