@@ -191,6 +191,7 @@ final class SightlineRuntime: Sendable {
                                    clearCache: { [proxy] in proxy.clearResponseCache() })
         let app = WebApplication.make(services: services, host: options.ui.host, port: options.ui.port, logger: logger) { [self] port in
             boundUIPort.withLock { $0 = port }
+            proxy.protect(port: port)
             if quiet { return }
             let host = options.ui.host.contains(":") ? "[\(options.ui.host)]" : options.ui.host
             var line = "ui       http://\(host):\(port)"

@@ -69,6 +69,9 @@ struct StartOptions: ParsableArguments {
     @Option(help: "Seconds an upstream may stay silent before the exchange fails with 504.")
     var upstreamTimeout = 600
 
+    @Flag(help: "Let clients on other machines reach loopback and link-local addresses through the proxy.")
+    var allowLocalTargets = false
+
     @Option(help: "Client connections open at once; more are answered 503.")
     var maxConnections = 8192
 
@@ -122,6 +125,7 @@ struct StartOptions: ParsableArguments {
         configuration.insecureUpstream = insecureUpstream
         configuration.bodyCapBytes = Quantities.parseByteCount(bodyCap) ?? configuration.bodyCapBytes
         configuration.upstreamIdleTimeout = .seconds(Int64(max(1, upstreamTimeout)))
+        configuration.allowLocalTargetsFromRemoteClients = allowLocalTargets
         configuration.maxClientConnections = max(1, maxConnections)
         configuration.maxPendingRequestHeads = max(1, min(1024, maxConnections / 4))
         configuration.requestHeadTimeout = .seconds(Int64(max(1, requestHeadTimeout)))

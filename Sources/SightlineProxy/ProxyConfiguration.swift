@@ -29,6 +29,8 @@ public struct ProxyConfiguration: Sendable {
     public var maxPendingRequestHeads = ClientConnectionGate.Limits.standard.maxPendingHeads
     /// How long a new connection may take to send its first request head before a 408.
     public var requestHeadTimeout = ClientConnectionGate.Limits.standard.headTimeout
+    /// Whether clients on other machines may reach loopback and link-local targets through the proxy.
+    public var allowLocalTargetsFromRemoteClients = false
 
     public init() {}
 

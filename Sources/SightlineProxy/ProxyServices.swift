@@ -14,6 +14,7 @@ struct ProxyServices: Sendable {
     let responseCache: any ResponseCache
     let rateLimiter: RateLimiter
     let connectionGate: ClientConnectionGate
+    let relayGuard: RelayGuard
     let logger: Logger
 
     /// Milliseconds between two monotonic instants.

@@ -425,6 +425,39 @@ import Testing
         try expectServesNormally(h)
     }
 
+    // MARK: Open relay
+
+    /// A request to the proxy's own port would loop through it until descriptors ran out; to the UI port it
+    /// would reach the API as a loopback client. Both are refused, by CONNECT and by absolute-form.
+    @Test func theProxyRefusesToRelayToItsOwnPorts() async throws {
+        let h = try await ProxyHarness.start()
+        defer { Task { await h.stop() } }
+        h.proxy.protect(port: 9)
+        let loop = try run("curl", ["--max-time", "5", "-sS", "-D", "-", "-x", h.proxyURL, "http://127.0.0.1:\(h.proxy.port)/"])
+        let head = String(decoding: loop.stdout, as: UTF8.self)
+        #expect(head.hasPrefix("HTTP/1.1 403"), "\(head)")
+        #expect(head.contains("Sightline itself"))
+        let socket = try RawSocket(port: h.proxy.port, timeout: 3)
+        defer { socket.close() }
+        try socket.send(Array("CONNECT localhost:9 HTTP/1.1\r\nHost: localhost:9\r\n\r\n".utf8))
+        #expect(String(decoding: socket.read().data, as: UTF8.self).hasPrefix("HTTP/1.1 403 Forbidden"))
+        #expect(h.sink.captures.contains { $0.error?.contains("Sightline itself") == true }, "refusals are recorded")
+        try expectServesNormally(h)
+    }
+
+    @Test func clientsOnOtherMachinesCannotReachLocalServicesUnlessAllowed() throws {
+        let guardian = RelayGuard(allowLocalTargetsFromRemoteClients: false)
+        let remote = try SocketAddress(ipAddress: "192.0.2.10", port: 50000)
+        let local = try SocketAddress(ipAddress: "127.0.0.1", port: 50000)
+        for host in ["127.0.0.1", "localhost", "[::1]", "169.254.169.254", "0.0.0.0", "api.localhost"] {
+            #expect(guardian.refusal(host: host, port: 8080, client: remote) != nil, "\(host) from another machine")
+            #expect(guardian.refusal(host: host, port: 8080, client: local) == nil, "\(host) from this machine")
+        }
+        #expect(guardian.refusal(host: "api.openai.com", port: 443, client: remote) == nil)
+        #expect(guardian.refusal(host: "10.0.0.5", port: 11434, client: remote) == nil, "private LAN hosts are the operator's choice")
+        #expect(RelayGuard(allowLocalTargetsFromRemoteClients: true).refusal(host: "127.0.0.1", port: 8080, client: remote) == nil)
+    }
+
     // MARK: 7. Not TLS after CONNECT
 
     @Test func garbageInsteadOfClientHelloClosesTheConnection() async throws {

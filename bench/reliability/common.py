@@ -251,12 +251,10 @@ class UpstreamHandler(BaseHTTPRequestHandler):
             self.server.note("smuggled", self.path)
         self._body()
         body = json.dumps({"ok": True, "path": self.path[:200]}).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(body)
+        head = (f"HTTP/1.1 200 OK\r\nServer: reliability-upstream\r\nContent-Type: application/json\r\n"
+                f"Content-Length: {len(body)}\r\n" + ("Connection: close\r\n" if self.close_connection else "") + "\r\n")
+        # One write (and TCP_NODELAY): a head and body in two segments would meet delayed ACKs.
+        self.wfile.write(head.encode() + (b"" if self.command == "HEAD" else body))
 
     do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = do_HEAD = _answer
 
@@ -276,6 +274,11 @@ class Upstream(ThreadingHTTPServer):
         self.port = self.server_address[1]
         self._thread = threading.Thread(target=self.serve_forever, kwargs={"poll_interval": 0.2}, daemon=True)
         self._thread.start()
+
+    def get_request(self):
+        conn, addr = super().get_request()
+        conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        return conn, addr
 
     def note(self, key, detail=None):
         with self._lock:
@@ -349,13 +352,14 @@ class KeepAliveClient:
         self.sock = None
         self.buf = b""
 
-    def get(self, path):
+    def get(self, path, extra_headers=""):
         if self.sock is None:
             self.sock = socket.create_connection(("127.0.0.1", self.proxy_port), timeout=self.timeout)
+            self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             self.buf = b""
         h = f"127.0.0.1:{self.up_port}"
         try:
-            self.sock.sendall(f"GET http://{h}{path} HTTP/1.1\r\nHost: {h}\r\n\r\n".encode())
+            self.sock.sendall(f"GET http://{h}{path} HTTP/1.1\r\nHost: {h}\r\n{extra_headers}\r\n".encode())
             status, body, self.buf = read_response(self.sock, self.buf)
             return status
         except Exception:

@@ -145,6 +145,11 @@ final class ProxyFrontHandler: ChannelDuplexHandler, RemovableChannelHandler {
                           extraHeaders: "Proxy-Authenticate: Basic realm=\"sightline\"\r\n")
             return
         }
+        if let refusal = services.relayGuard.refusal(host: host, port: port, client: context.channel.remoteAddress) {
+            services.logger.warning("relay refused", metadata: ["client": "\(clientAddress ?? "?")", "reason": "\(refusal)"])
+            rejectConnect(context: context, status: "403 Forbidden", kind: "forbidden", reason: refusal, head: head)
+            return
+        }
         state = .connecting(host: host, port: port)
         // From here on the client speaks TLS (or anything): no more HTTP parsing on this connection.
         context.pipeline.syncOperations.removeHandler(requestDecoder, promise: nil)

@@ -192,6 +192,12 @@ final class HTTPExchangeHandler: ChannelDuplexHandler, RemovableChannelHandler, 
                                  kind: "forbidden")
             return
         }
+        if interceptedOrigin == nil,
+           let refusal = services.relayGuard.refusal(host: routed.origin.host, port: routed.origin.port, client: context?.channel.remoteAddress) {
+            services.logger.warning("relay refused", metadata: ["client": "\(clientAddress ?? "?")", "reason": "\(refusal)"])
+            refuseBeforeUpstream(head, status: .forbidden, reason: refusal, kind: "forbidden")
+            return
+        }
         let upstreamOrigin = configuration.mapped(routed.origin)
         let towardHelicone = HostPattern("*.helicone.ai").matches(upstreamOrigin.host)
         var headers = HopByHopHeaders.strip(routed.headers)

@@ -18,6 +18,13 @@ extension HTTPExchangeHandler {
                           message: "the request body is larger than --body-cap and cannot be held for the cache or retries")
             return
         }
+        for fallback in gateway.options.fallbacks {
+            guard let target = Origin(parsing: fallback.targetURL) else { continue }
+            if let refusal = services.relayGuard.refusal(host: target.host, port: target.port, client: context?.channel.remoteAddress) {
+                answerLocally(exchange, status: 403, type: "forbidden", message: "fallback target refused: \(refusal)")
+                return
+            }
+        }
         let now = Date()
         if let policy = gateway.options.rateLimit {
             let segment = gateway.rateLimitSegment(policy, exchange: exchange)

@@ -47,6 +47,7 @@ public final class ProxyServer: Sendable {
             connectionGate: ClientConnectionGate(limits: .init(
                 maxConnections: configuration.maxClientConnections, maxPendingHeads: configuration.maxPendingRequestHeads,
                 headTimeout: configuration.requestHeadTimeout)),
+            relayGuard: RelayGuard(allowLocalTargetsFromRemoteClients: configuration.allowLocalTargetsFromRemoteClients),
             logger: logger)
         let channel = try await ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 1024)
@@ -60,6 +61,7 @@ public final class ProxyServer: Sendable {
             }
             .bind(host: configuration.listenHost, port: configuration.listenPort)
             .get()
+        if let port = channel.localAddress?.port { services.relayGuard.protect(port: port) }
         return ProxyServer(services: services, group: group, channel: channel, trust: trust)
     }
 
@@ -75,6 +77,11 @@ public final class ProxyServer: Sendable {
     /// Client connections open, waiting for their first request head, refused (over the limit) and
     /// closed to make room for prompt clients.
     var connectionCounts: ClientConnectionGate.Counts { services.connectionGate.counts }
+
+    /// Another port of this Sightline (the UI's) that the proxy must never relay to.
+    public func protect(port: Int) {
+        services.relayGuard.protect(port: port)
+    }
 
     /// Forgets every cached gateway response (`DELETE /api/cache`).
     public func clearResponseCache() {
