@@ -4,10 +4,13 @@ then the proxy's open descriptors must be back where they started (within 10).
   request   an absolute-form GET with `Connection: close`, read to the end
   idle      connect, then close without sending a byte
   tunnel    CONNECT to the local upstream (not intercepted: a byte tunnel), a GET through it, close
+  tls       (one in ten) CONNECT api.openai.com:443, intercepted (--map-remote to the local upstream): a TLS
+            handshake verified against the Sightline CA, a GET, close
 """
 
 import os
 import socket
+import ssl
 import sys
 import threading
 import time
@@ -42,6 +45,27 @@ def tunnel(proxy_port, up_port, path):
         s.close()
 
 
+def intercepted(proxy_port, ctx):
+    s = socket.create_connection(("127.0.0.1", proxy_port), timeout=5)
+    try:
+        s.sendall(b"CONNECT api.openai.com:443 HTTP/1.1\r\nHost: api.openai.com:443\r\n\r\n")
+        buf = b""
+        while b"\r\n\r\n" not in buf:
+            d = s.recv(4096)
+            if not d:
+                raise ConnectionError("closed before the CONNECT answer")
+            buf += d
+        if not buf.startswith(b"HTTP/1.1 200"):
+            raise ConnectionError(buf[:60])
+        t = ctx.wrap_socket(s, server_hostname="api.openai.com")
+        t.sendall(b"GET /v1/models HTTP/1.1\r\nHost: api.openai.com\r\nConnection: close\r\n\r\n")
+        status, _, _ = read_response(t)
+        t.close()
+        return status
+    finally:
+        s.close()
+
+
 def idle(proxy_port):
     s = socket.create_connection(("127.0.0.1", proxy_port), timeout=5)
     s.close()
@@ -53,18 +77,21 @@ def main():
     work = os.path.join(work_dir(), "fds")
     os.makedirs(work, exist_ok=True)
     upstream = Upstream()
-    proxy = Sightline(os.path.join(work, "data")).start()
+    data = os.path.join(work, "data")
+    proxy = Sightline(data, ["--map-remote", f"https://api.openai.com=http://127.0.0.1:{upstream.port}"]).start()
     try:
+        ctx = ssl.create_default_context(cafile=os.path.join(data, "ca-cert.pem"))
         # Warm up every path once (the store, a tunnel, the event loops) before the baseline.
         for i in range(10):
             proxied_get(proxy.proxy_port, upstream.port, f"/warm/{i}")
             tunnel(proxy.proxy_port, upstream.port, f"/warm-t/{i}")
             idle(proxy.proxy_port)
+            intercepted(proxy.proxy_port, ctx)
         wait_until(lambda: proxy.stats()["recorder"]["queued"] == 0, 5)
         time.sleep(2)
         before = proxy.fd_count()
         kinds_before = fd_kinds(proxy.pid)
-        counts = {"request": [0, 0], "idle": [0, 0], "tunnel": [0, 0]}
+        counts = {"request": [0, 0], "idle": [0, 0], "tunnel": [0, 0], "tls": [0, 0]}
         errors = []
         lock = threading.Lock()
         state = {"next": 0}
@@ -77,12 +104,14 @@ def main():
                     if n >= CONNECTIONS:
                         return
                     state["next"] = n + 1
-                kind = ("request", "idle", "tunnel")[n % 3]
+                kind = "tls" if n % 10 == 9 else ("request", "idle", "tunnel")[n % 3]
                 try:
                     if kind == "request":
                         status, _ = proxied_get(proxy.proxy_port, upstream.port, f"/fd/{n}")
                     elif kind == "idle":
                         status = idle(proxy.proxy_port)
+                    elif kind == "tls":
+                        status = intercepted(proxy.proxy_port, ctx)
                     else:
                         status = tunnel(proxy.proxy_port, upstream.port, f"/fd-t/{n}")
                     good = status == 200
