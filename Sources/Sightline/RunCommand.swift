@@ -18,8 +18,8 @@ struct RunCommand: AsyncParsableCommand {
         discussion: """
         Uses the Sightline that answers on --listen/--ui if one runs; otherwise starts one in this process on free \
         ports for as long as the program runs. The program gets the `sightline env` variables, plus a sitecustomize.py \
-        on PYTHONPATH that makes aiohttp honour them. Its stdio is inherited, SIGINT/SIGTERM/SIGHUP are passed on, \
-        and its exit status is returned. The summary goes to stderr.
+        on PYTHONPATH that makes aiohttp honour them and a NODE_OPTIONS preload that does the same for fetch on an \
+        older Node. Its stdio is inherited, SIGINT/SIGTERM/SIGHUP are passed on, and its exit status is returned. The summary goes to stderr.
         """
     )
 
@@ -44,6 +44,7 @@ struct RunCommand: AsyncParsableCommand {
         try FileManager.default.createDirectory(at: runDirectory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: runDirectory) }
         try PythonSiteCustomize.source.write(to: runDirectory.appendingPathComponent(PythonSiteCustomize.fileName), atomically: true, encoding: .utf8)
+        try NodePreload.source.write(to: runDirectory.appendingPathComponent(NodePreload.fileName), atomically: true, encoding: .utf8)
 
         let started = Date()
         let termination: ChildProcess.Termination
@@ -55,7 +56,7 @@ struct RunCommand: AsyncParsableCommand {
             try TrustBundleContents.make(systemRoots: roots, caPEM: running.caPEM).write(to: bundle, atomically: true, encoding: .utf8)
             let environment = ProxyEnvironment(listenHost: options.listen.host, port: options.listen.port, caBundlePath: bundle.path)
             note("recording through the running Sightline at \(environment.proxyURL) (UI \(running.client.baseURL))")
-            termination = try await runChild(environment: environment, pythonSite: runDirectory.path, signals: signals)
+            termination = try await runChild(environment: environment, runDirectory: runDirectory.path, signals: signals)
             flows = await settledFlows(from: running.client, since: started)
             // Another instance records every client's traffic: these are the calls made while the program ran.
             let dataFlag = options.data.dataDir.map { " --data-dir " + ShellQuoting.quote($0) } ?? ""
@@ -72,7 +73,7 @@ struct RunCommand: AsyncParsableCommand {
             var failure: (any Error)?
             await runtime.serve {
                 do {
-                    result = try await runChild(environment: environment, pythonSite: runDirectory.path, signals: signals)
+                    result = try await runChild(environment: environment, runDirectory: runDirectory.path, signals: signals)
                 } catch {
                     failure = error
                 }
@@ -106,8 +107,8 @@ struct RunCommand: AsyncParsableCommand {
         return RunningInstance(client: client, caPEM: pem)
     }
 
-    private func runChild(environment: ProxyEnvironment, pythonSite: String, signals: AsyncStream<Int32>) async throws -> ChildProcess.Termination {
-        let childEnvironment = environment.childEnvironment(base: ProcessInfo.processInfo.environment, pythonSiteDirectory: pythonSite)
+    private func runChild(environment: ProxyEnvironment, runDirectory: String, signals: AsyncStream<Int32>) async throws -> ChildProcess.Termination {
+        let childEnvironment = environment.childEnvironment(base: ProcessInfo.processInfo.environment, runDirectory: runDirectory)
         let child: ChildProcess
         do {
             child = try ChildProcess.spawn(command, environment: childEnvironment)

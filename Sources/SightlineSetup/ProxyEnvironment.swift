@@ -55,14 +55,18 @@ public struct ProxyEnvironment: Sendable, Hashable {
         shell.unsetLines(names: names).joined(separator: "\n")
     }
 
-    /// The environment for a child of `sightline run`: `base` with the variables set and, when given,
-    /// `pythonSiteDirectory` first on `PYTHONPATH` (its `sitecustomize.py` brings aiohttp through too).
-    public func childEnvironment(base: [String: String], pythonSiteDirectory: String?) -> [String: String] {
+    /// The environment for a child of `sightline run`: `base` with the variables set and, when given a
+    /// directory holding `sitecustomize.py` and the Node preload, that directory first on `PYTHONPATH`
+    /// (aiohttp comes through too) and the preload in `NODE_OPTIONS` (fetch on an older Node comes through too).
+    public func childEnvironment(base: [String: String], runDirectory: String?) -> [String: String] {
         var environment = base
         for (name, value) in variables { environment[name] = value }
-        if let pythonSiteDirectory {
+        if let runDirectory {
             let existing = base["PYTHONPATH"].flatMap { $0.isEmpty ? nil : $0 }
-            environment["PYTHONPATH"] = existing.map { pythonSiteDirectory + ":" + $0 } ?? pythonSiteDirectory
+            environment["PYTHONPATH"] = existing.map { runDirectory + ":" + $0 } ?? runDirectory
+            let preload = "--require \"" + runDirectory + "/" + NodePreload.fileName + "\""
+            let options = base["NODE_OPTIONS"].flatMap { $0.isEmpty ? nil : $0 }
+            environment["NODE_OPTIONS"] = options.map { $0 + " " + preload } ?? preload
         }
         return environment
     }

@@ -127,8 +127,10 @@ struct PlanTests {
         }
         #expect(environment.unsetScript(shell: .zsh) == "unset " + environment.names.joined(separator: " "))
         #expect(environment.unsetScript(shell: .fish).split(separator: "\n").first == "set -e HTTPS_PROXY")
-        let child = environment.childEnvironment(base: ["PYTHONPATH": "/app", "HOME": "/h"], pythonSiteDirectory: "/tmp/run")
+        let child = environment.childEnvironment(base: ["PYTHONPATH": "/app", "HOME": "/h", "NODE_OPTIONS": "--max-old-space-size=512"],
+                                                 runDirectory: "/tmp/run")
         #expect(child["PYTHONPATH"] == "/tmp/run:/app")
+        #expect(child["NODE_OPTIONS"] == #"--max-old-space-size=512 --require "/tmp/run/sightline-node-preload.cjs""#)
         #expect(child["HTTPS_PROXY"] == "http://127.0.0.1:9020")
         #expect(child["HOME"] == "/h")
     }

@@ -33,6 +33,25 @@ import Testing
         #expect(flows.allSatisfy { $0["model"] as? String == "gpt-4o-mini-2024-07-18" })
     }
 
+    /// Node's fetch ignores HTTPS_PROXY (before 22.21/24.5, even with NODE_USE_ENV_PROXY): `run` preloads a
+    /// script that routes it through Sightline, with no change to the program.
+    @Test func runBringsNodeFetchThroughWithNoConfiguration() async throws {
+        let directory = try Paths.temporaryDirectory("run-node")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let upstream = try await ChatUpstream(directory: directory)
+        defer { Task { await upstream.close() } }
+        let data = directory.appendingPathComponent("data").path
+        let script = Paths.packageRoot.appendingPathComponent("Tests/e2e/node_fetch_unconfigured.mjs").path
+        let result = try run(Paths.binary, ["run", "--listen", "127.0.0.1:0", "--ui", "127.0.0.1:0", "--data-dir", data] + upstream.proxyFlags
+                             + ["--", "node", script], environment: cleanEnvironment(["OPENAI_API_KEY": "sk-run-node-0005", "NODE_OPTIONS": ""]))
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout == "node fetch: 200 I am a little teapot.\n", "\(result.stderr)")
+        #expect(result.stderr.contains("sightline: 1 LLM call while"), "\(result.stderr)")
+        let flows = try recordedFlows(dataDir: data)
+        #expect(flows.count == 1)
+        #expect(flows.first?["model"] as? String == "gpt-4o-mini-2024-07-18")
+    }
+
     @Test func runUsesTheSightlineThatAlreadyAnswers() async throws {
         let directory = try Paths.temporaryDirectory("run-reuse")
         defer { try? FileManager.default.removeItem(at: directory) }
