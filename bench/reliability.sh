@@ -22,7 +22,7 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/sightline-reliability.XXXXXX")
 cp .build/release/sightline "$work/sightline"
 mkdir -p "$work/results"
 : >"$work/pids"
-export SIGHTLINE_BIN="$work/sightline" RELIABILITY_WORK="$work" RELIABILITY_RESULTS="$work/results" RELIABILITY_PIDS="$work/pids"
+export PYTHONDONTWRITEBYTECODE=1 SIGHTLINE_BIN="$work/sightline" RELIABILITY_WORK="$work" RELIABILITY_RESULTS="$work/results" RELIABILITY_PIDS="$work/pids"
 
 cleanup() {
   # Any proxy a suite left behind: by PID, and only if that PID is still our copy of the binary.

@@ -44,5 +44,7 @@ timeit "full text (common word)" "/api/flows?q=weather"
 timeit "full text (two common words)" "/api/flows?q=weather+poem"
 timeit "full text (common prefix)" "/api/flows?q=weath*"
 timeit "full text + cursor" "/api/flows?q=weather&before=$cursor"
+timeit "dashboard (24 h, every flow)" "/api/dashboard"
+timeit "sessions (7 days)" "/api/sessions"
 timeit "time range (one hour)" "/api/flows?since=$(( $(date +%s) * 1000 - 7200000 ))&until=$(( $(date +%s) * 1000 - 3600000 ))"
 stop

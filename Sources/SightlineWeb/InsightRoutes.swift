@@ -2,32 +2,32 @@ import Foundation
 import Hummingbird
 import SightlineStore
 
-/// Aggregates over many flows: `/api/dashboard`, `/api/sessions` and `/metrics`. The store offers
-/// pages of summaries, so these scan a bounded window of recent flows (`FlowScan`).
+/// Aggregates over many flows: `/api/dashboard`, `/api/sessions` and `/metrics`. The first two fold the
+/// flows of a time window in the store's read (`FlowStore.accumulate`), up to `maxScan` of them.
 struct InsightRoutes: Sendable {
     let services: WebServices
     let metrics: FlowMetrics
 
-    static let maxScan = 100_000
+    static let maxScan = 2_000_000
 
     func register(on router: Router<BasicRequestContext>) {
         router.get("/api/dashboard") { request, _ in
             let window = try Self.window(request, defaultHours: 24)
             var parameters = request.uri.queryParameters.map { (name: String($0.key), value: String($0.value)) }
             parameters.removeAll { ["since", "until", "bucket", "limit", "before"].contains($0.name) }
-            let scan = FlowScan(query: FlowQuery(parameters: parameters), since: window.since, until: window.until, maxFlows: Self.maxScan)
-            let result = try await scan.run(on: services.store)
             let bucket = request.uri.queryParameters["bucket"].flatMap { Int($0) }
-            return try JSONResponse.make(DashboardStats.compute(flows: result.flows, complete: result.complete,
-                                                                since: window.since, until: window.until, bucketSeconds: bucket))
+            let (result, complete) = try await services.store.accumulate(
+                Self.query(parameters, window), into: DashboardStats.Accumulator(since: window.since, until: window.until, bucketSeconds: bucket),
+                maxFlows: Self.maxScan)
+            return try JSONResponse.make(DashboardStats.compute(result, complete: complete, since: window.since, until: window.until))
         }
         router.get("/api/sessions") { request, _ in
             let window = try Self.window(request, defaultHours: 24 * 7)
             var parameters = request.uri.queryParameters.map { (name: String($0.key), value: String($0.value)) }
             parameters.removeAll { ["since", "until", "limit", "before"].contains($0.name) }
-            let scan = FlowScan(query: FlowQuery(parameters: parameters), since: window.since, until: window.until, maxFlows: Self.maxScan)
-            let result = try await scan.run(on: services.store)
-            var list = SessionList.compute(flows: result.flows, complete: result.complete)
+            let (result, complete) = try await services.store.accumulate(
+                Self.query(parameters, window), into: SessionList.Accumulator(), maxFlows: Self.maxScan)
+            var list = result.list(complete: complete)
             let limit = request.uri.queryParameters["limit"].flatMap { Int($0) } ?? 200
             list.sessions = Array(list.sessions.prefix(max(1, limit)))
             return try JSONResponse.make(list)
@@ -38,6 +38,14 @@ struct InsightRoutes: Sendable {
             return Response(status: .ok, headers: [.contentType: PrometheusText.contentType],
                             body: .init(byteBuffer: ByteBuffer(string: text)))
         }
+    }
+
+    /// The flow filters of an aggregate request, within its window (`until` inclusive).
+    static func query(_ parameters: [(name: String, value: String)], _ window: (since: Date, until: Date)) -> FlowQuery {
+        var query = FlowQuery(parameters: parameters)
+        query.since = window.since
+        query.until = window.until.addingTimeInterval(0.001)
+        return query
     }
 
     static func window(_ request: Request, defaultHours: Double) throws -> (since: Date, until: Date) {

@@ -66,6 +66,9 @@ final class ScriptedStore: FlowStore {
     func flow(id: FlowID) async throws -> FlowDetail? { nil }
     func prune(olderThan cutoff: Date?, maxStoreBytes: Int?) async throws -> Int { 0 }
     func flowCount() async throws -> Int { inserted.count }
+    func accumulate<A: FlowAccumulator>(_ query: FlowQuery, into accumulator: A, maxFlows: Int) async throws -> (result: A, complete: Bool) {
+        (accumulator, true)
+    }
 }
 
 /// Polls `condition` until it holds or `timeout` passes, so a broken recorder fails a test instead of hanging it.

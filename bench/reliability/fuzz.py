@@ -26,6 +26,7 @@ from common import (Sightline, Upstream, fd_count, fd_kinds, install_signal_hand
 
 INPUTS = int(os.environ.get("FUZZ_INPUTS", "100000"))
 THREADS = int(os.environ.get("FUZZ_THREADS", "16"))
+SEED = int(os.environ.get("FUZZ_SEED", "0"))
 TIMEOUT = float(os.environ.get("FUZZ_TIMEOUT", "3"))
 IDLE = 0.3          # how long an input that may be incomplete is given before we send FIN
 VALID_EVERY = 1000
@@ -472,6 +473,44 @@ def run_tls(s, case):
 # ----------------------------------------------------------------------------------------------------
 
 
+def framing_probe(proxy_port):
+    """What the upstream receives for one well-formed chunked POST, by spelling of its Transfer-Encoding:
+    the bytes after the head, captured raw. A body forwarded without chunk framing under a header that says
+    chunked is read by the upstream as chunk framing: a request hangs, or its data becomes a second request."""
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 0))
+    srv.listen(8)
+    srv.settimeout(3)
+    h = f"127.0.0.1:{srv.getsockname()[1]}"
+    results = []
+    try:
+        for te in ["chunked", "Chunked", "gzip, chunked"]:
+            c = socket.create_connection(("127.0.0.1", proxy_port), timeout=3)
+            c.sendall(b(f"POST http://{h}/probe HTTP/1.1\r\nHost: {h}\r\nTransfer-Encoding: {te}\r\n\r\n"
+                        "5\r\nhello\r\n0\r\n\r\n"))
+            got = b""
+            try:
+                u, _ = srv.accept()
+                u.settimeout(0.5)
+                try:
+                    while True:
+                        d = u.recv(65536)
+                        if not d:
+                            break
+                        got += d
+                except socket.timeout:
+                    pass
+                u.close()
+            except socket.timeout:
+                got = None
+            c.close()
+            body = None if got is None else got.split(b"\r\n\r\n", 1)[1] if b"\r\n\r\n" in got else b""
+            results.append((te, body))
+    finally:
+        srv.close()
+    return results
+
+
 def main():
     install_signal_handlers()
     make_hellos()
@@ -554,7 +593,7 @@ def main():
                     if outcome == "timeout" and len(hangs) < 20:
                         hangs.append((case.kind, case.mode, case.data[:200], case.after[:60], buf[:100]))
 
-        threads = [threading.Thread(target=worker, args=(i,), daemon=True) for i in range(THREADS)]
+        threads = [threading.Thread(target=worker, args=(SEED * 1000 + i,), daemon=True) for i in range(THREADS)]
         progress_at = time.time()
         for t in threads:
             t.start()
@@ -601,6 +640,11 @@ def main():
                     variants.setdefault((i, tuple(te)), [0, text])[0] += 1
             for (i, te), (count, text) in sorted(variants.items())[:8]:
                 say(f"  smuggled through ({count}x), variant {i} {list(te)}: {text!r}")
+        probe = framing_probe(p.proxy_port)
+        say("fuzz framing probe, a chunked POST of 5\\r\\nhello\\r\\n0\\r\\n\\r\\n reaches the upstream as: "
+            + "; ".join(f"TE {te!r} → {'nothing' if body is None else repr(body)}"
+                        + ("" if body is None or body.endswith(b"0\r\n\r\n") else " (NOT chunk-framed)")
+                        for te, body in probe))
         say(f"fuzz ambiguous-framing requests relayed to upstream: {up['ambiguous']} (requests reaching upstream: {up['requests']:,})")
         say(f"fuzz proxy crashes: {len(crashes)}; alive at end: {'yes' if alive else 'NO'}")
         say(f"fuzz proxy VmRSS: before {rss_before / 1024:.1f} MiB, after {rss_after / 1024:.1f} MiB, peak (VmHWM) {hwm / 1024:.1f} MiB")

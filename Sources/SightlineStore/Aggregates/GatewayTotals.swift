@@ -19,18 +19,21 @@ public struct GatewayTotals: Sendable, Equatable, Codable {
 
     public init(_ flows: some Sequence<FlowSummary>) {
         for flow in flows {
-            guard let gateway = flow.gateway else { continue }
-            if gateway.cache == "HIT" { cacheHits += 1 }
-            if gateway.cache == "MISS" { cacheMisses += 1 }
-            savedCostUSD += gateway.savedCostUSD ?? 0
-            if gateway.rateLimited { rateLimited += 1 }
-            if gateway.attempts.count > 1 {
-                retriedCalls += 1
-                retries += gateway.attempts.count - 1
-            }
-            if (gateway.fallbackIndex ?? 0) > 0 { fallbacksUsed += 1 }
-            if gateway.injectedFault != nil { faultsInjected += 1 }
+            if let gateway = flow.gateway { add(gateway) }
         }
+    }
+
+    mutating func add(_ gateway: GatewayRecord) {
+        if gateway.cache == "HIT" { cacheHits += 1 }
+        if gateway.cache == "MISS" { cacheMisses += 1 }
+        savedCostUSD += gateway.savedCostUSD ?? 0
+        if gateway.rateLimited { rateLimited += 1 }
+        if gateway.attempts.count > 1 {
+            retriedCalls += 1
+            retries += gateway.attempts.count - 1
+        }
+        if (gateway.fallbackIndex ?? 0) > 0 { fallbacksUsed += 1 }
+        if gateway.injectedFault != nil { faultsInjected += 1 }
     }
 
     enum CodingKeys: String, CodingKey {

@@ -19,7 +19,7 @@ extension SQLiteFlowStore {
         }
     }
 
-    static func listSQL(_ query: FlowQuery) throws -> (String, StatementArguments) {
+    static func listSQL(_ query: FlowQuery, columns: String = "flow.*", limit: Int? = nil) throws -> (String, StatementArguments) {
         var sql = ListSQL()
         let cursor = try query.before.map { before -> String in
             guard let id = FlowID(before) else { throw StoreError.invalidCursor(before) }
@@ -68,7 +68,7 @@ extension SQLiteFlowStore {
         if let until = query.until {
             sql.add("flow.id < ? AND flow.started_at < ?", [Self.smallestID(atMilliseconds: until.unixMilliseconds), until.unixMilliseconds])
         }
-        return sql.finish(orderBy: orderBy, limit: query.limit + 1)
+        return sql.finish(columns: columns, orderBy: orderBy, limit: limit ?? query.limit + 1)
     }
 }
 
@@ -92,8 +92,8 @@ private struct ListSQL {
         arguments += StatementArguments(values)
     }
 
-    func finish(orderBy: String, limit: Int) -> (String, StatementArguments) {
-        var sql = "SELECT flow.* FROM \(from)"
+    func finish(columns: String, orderBy: String, limit: Int) -> (String, StatementArguments) {
+        var sql = "SELECT \(columns) FROM \(from)"
         if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }
         return (sql + " ORDER BY \(orderBy) LIMIT ?", arguments + [limit])
     }

@@ -8,7 +8,7 @@ struct DashboardStats: Encodable {
     var since: String
     var until: String
     var bucketSeconds: Int
-    /// Flows looked at; `complete` is false when the window held more than the scan limit.
+    /// Flows looked at; `complete` is false when the window held more than the limit (`InsightRoutes.maxScan`).
     var scanned: Int
     var complete: Bool
     var totals: Group
@@ -61,32 +61,47 @@ struct DashboardStats: Encodable {
         }
     }
 
-    static func compute(flows: [FlowSummary], complete: Bool, since: Date, until: Date, bucketSeconds: Int?) -> DashboardStats {
-        let calls = flows.filter { $0.mode != .tunnel }
-        let span = max(1, until.timeIntervalSince(since))
-        let bucket = max(1, bucketSeconds ?? Self.bucket(for: span))
-        let totals = group(key: "all", provider: nil, calls)
+    /// Folds the window's flows into totals, per-model and per-bucket groups (tunnels are not calls).
+    struct Accumulator: FlowAccumulator {
+        let bucketSeconds: Int
+        var scanned = 0
+        var totals = GroupBuilder()
+        var models: [String: GroupBuilder] = [:]
+        var buckets: [Int: GroupBuilder] = [:]
+        var gateway = GatewayTotals()
 
-        var models: [String: [FlowSummary]] = [:]
-        for flow in calls { models[flow.model ?? "(\(flow.host))", default: []].append(flow) }
-        let byModel = models.map { key, flows in
-            group(key: key, provider: flows.first(where: { $0.provider != nil })?.provider, flows)
-        }.sorted { ($0.calls, $1.key) > ($1.calls, $0.key) }
-
-        var buckets: [Int: [FlowSummary]] = [:]
-        let origin = Int((since.timeIntervalSince1970 / Double(bucket)).rounded(.down)) * bucket
-        for flow in calls {
-            let start = Int((flow.startedAt.timeIntervalSince1970 / Double(bucket)).rounded(.down)) * bucket
-            buckets[start, default: []].append(flow)
+        init(since: Date, until: Date, bucketSeconds: Int?) {
+            self.bucketSeconds = max(1, bucketSeconds ?? DashboardStats.bucket(for: max(1, until.timeIntervalSince(since))))
         }
+
+        mutating func add(_ call: CallFacts) {
+            scanned += 1
+            guard call.mode != .tunnel else { return }
+            totals.add(call)
+            models[call.model ?? "(\(call.host))", default: GroupBuilder()].add(call)
+            buckets[Self.start(of: call.startedAt, bucket: bucketSeconds), default: GroupBuilder()].add(call)
+            gateway.add(call)
+        }
+
+        static func start(of date: Date, bucket: Int) -> Int {
+            Int((date.timeIntervalSince1970 / Double(bucket)).rounded(.down)) * bucket
+        }
+    }
+
+    static func compute(_ accumulated: Accumulator, complete: Bool, since: Date, until: Date) -> DashboardStats {
+        let bucket = accumulated.bucketSeconds
+        let byModel = accumulated.models.map { key, builder in builder.group(key: key) }
+            .sorted { ($0.calls, $1.key) > ($1.calls, $0.key) }
         var overTime: [Group] = []
-        var start = origin
+        var start = Accumulator.start(of: since, bucket: bucket)
         while Double(start) <= until.timeIntervalSince1970 && overTime.count < 500 {
-            overTime.append(group(key: APITime.string(from: Date(timeIntervalSince1970: Double(start))), provider: nil, buckets[start] ?? []))
+            let key = APITime.string(from: Date(timeIntervalSince1970: Double(start)))
+            overTime.append((accumulated.buckets[start] ?? GroupBuilder()).group(key: key, withProvider: false))
             start += bucket
         }
         return DashboardStats(since: APITime.string(from: since), until: APITime.string(from: until), bucketSeconds: bucket,
-                              scanned: flows.count, complete: complete, totals: totals, gateway: GatewayTotals(calls), byModel: byModel, overTime: overTime)
+                              scanned: accumulated.scanned, complete: complete, totals: accumulated.totals.group(key: "all", withProvider: false),
+                              gateway: accumulated.gateway, byModel: byModel, overTime: overTime)
     }
 
     /// About 24–60 buckets over the window, at a round size.
@@ -95,26 +110,44 @@ struct DashboardStats: Encodable {
         return sizes.first { span / Double($0) <= 60 } ?? 7 * 86400
     }
 
-    static func group(key: String, provider: String?, _ flows: [FlowSummary]) -> Group {
-        var g = Group(key: key, provider: provider)
+    /// One group's sums, and its latencies kept for the percentiles.
+    struct GroupBuilder: Sendable {
+        var provider: String?
+        var calls = 0
+        var errors = 0
+        var inputTokens = 0
+        var outputTokens = 0
+        var costUSD: Decimal = 0
+        var unpricedCalls = 0
         var durations: [Double] = []
         var ttfts: [Double] = []
-        for flow in flows {
-            g.calls += 1
-            if flow.error != nil || (flow.status ?? 0) >= 400 || flow.status == nil { g.errors += 1 }
-            g.inputTokens += flow.inputTokens ?? 0
-            g.outputTokens += flow.outputTokens ?? 0
-            if let cost = flow.costUSD { g.costUSD += cost } else if flow.provider != nil { g.unpricedCalls += 1 }
-            if let d = flow.durationMs { durations.append(d) }
-            if let t = flow.ttftMs { ttfts.append(t) }
+
+        mutating func add(_ call: CallFacts) {
+            calls += 1
+            if call.failed { errors += 1 }
+            inputTokens += call.inputTokens ?? 0
+            outputTokens += call.outputTokens ?? 0
+            if let cost = call.costUSD { costUSD += cost } else if call.provider != nil { unpricedCalls += 1 }
+            if let d = call.durationMs { durations.append(d) }
+            if let t = call.ttftMs { ttfts.append(t) }
+            if provider == nil { provider = call.provider }
         }
-        g.errorRate = g.calls == 0 ? 0 : Double(g.errors) / Double(g.calls)
-        durations.sort()
-        ttfts.sort()
-        g.p50Ms = percentile(durations, 0.50)
-        g.p95Ms = percentile(durations, 0.95)
-        g.p50TTFTMs = percentile(ttfts, 0.50)
-        return g
+
+        func group(key: String, withProvider: Bool = true) -> Group {
+            var g = Group(key: key, provider: withProvider ? provider : nil)
+            g.calls = calls
+            g.errors = errors
+            g.errorRate = calls == 0 ? 0 : Double(errors) / Double(calls)
+            g.inputTokens = inputTokens
+            g.outputTokens = outputTokens
+            g.costUSD = costUSD
+            g.unpricedCalls = unpricedCalls
+            let durations = durations.sorted(), ttfts = ttfts.sorted()
+            g.p50Ms = DashboardStats.percentile(durations, 0.50)
+            g.p95Ms = DashboardStats.percentile(durations, 0.95)
+            g.p50TTFTMs = DashboardStats.percentile(ttfts, 0.50)
+            return g
+        }
     }
 
     /// Nearest-rank percentile of sorted values.

@@ -49,27 +49,34 @@ struct SessionList: Encodable {
         }
     }
 
-    static func compute(flows: [FlowSummary], complete: Bool) -> SessionList {
+    /// Folds flows into sessions, in the order they are first seen (newest first).
+    struct Accumulator: FlowAccumulator {
         var order: [String] = []
         var byID: [String: Session] = [:]
-        for flow in flows {
-            guard let id = flow.sessionID, !id.isEmpty else { continue }
-            var session = byID[id] ?? { order.append(id); return Session(id: id, firstStartedAt: flow.startedAt, lastStartedAt: flow.startedAt) }()
-            session.name = session.name ?? flow.sessionName
+        var scanned = 0
+
+        mutating func add(_ call: CallFacts) {
+            scanned += 1
+            guard let id = call.sessionID, !id.isEmpty else { return }
+            var session = byID[id] ?? { order.append(id); return Session(id: id, firstStartedAt: call.startedAt, lastStartedAt: call.startedAt) }()
+            session.name = session.name ?? call.sessionName
             session.calls += 1
-            if flow.error != nil || (flow.status ?? 0) >= 400 { session.errors += 1 }
-            session.firstStartedAt = min(session.firstStartedAt, flow.startedAt)
-            let end = flow.startedAt.addingTimeInterval((flow.durationMs ?? 0) / 1000)
-            session.lastStartedAt = max(session.lastStartedAt, flow.startedAt)
+            if call.error != nil || (call.status ?? 0) >= 400 { session.errors += 1 }
+            session.firstStartedAt = min(session.firstStartedAt, call.startedAt)
+            let end = call.startedAt.addingTimeInterval((call.durationMs ?? 0) / 1000)
+            session.lastStartedAt = max(session.lastStartedAt, call.startedAt)
             session.lastEndedAt = max(session.lastEndedAt ?? end, end)
             session.durationMs = (session.lastEndedAt ?? end).timeIntervalSince(session.firstStartedAt) * 1000
-            session.inputTokens += flow.inputTokens ?? 0
-            session.outputTokens += flow.outputTokens ?? 0
-            session.costUSD += flow.costUSD ?? 0
-            if let model = flow.model, !session.models.contains(model) { session.models.append(model) }
-            if let user = flow.userID, !session.users.contains(user) { session.users.append(user) }
+            session.inputTokens += call.inputTokens ?? 0
+            session.outputTokens += call.outputTokens ?? 0
+            session.costUSD += call.costUSD ?? 0
+            if let model = call.model, !session.models.contains(model) { session.models.append(model) }
+            if let user = call.userID, !session.users.contains(user) { session.users.append(user) }
             byID[id] = session
         }
-        return SessionList(sessions: order.compactMap { byID[$0] }, scanned: flows.count, complete: complete)
+
+        func list(complete: Bool) -> SessionList {
+            SessionList(sessions: order.compactMap { byID[$0] }, scanned: scanned, complete: complete)
+        }
     }
 }

@@ -1,0 +1,48 @@
+import Foundation
+import SightlineCore
+@testable import SightlineStore
+import Testing
+
+@Suite("aggregates read in the store")
+struct AccumulateTests {
+    struct Tally: FlowAccumulator {
+        var calls = 0
+        var inputTokens = 0
+        var models: Set<String> = []
+        var costUSD: Decimal = 0
+        var sessions: Set<String> = []
+        mutating func add(_ call: CallFacts) {
+            calls += 1
+            inputTokens += call.inputTokens ?? 0
+            if let model = call.model { models.insert(model) }
+            costUSD += call.costUSD ?? 0
+            if let session = call.sessionID { sessions.insert(session) }
+        }
+    }
+
+    @Test("accumulate visits the flows of the filters and time window, and says when it stopped at the limit")
+    func accumulateHonoursFiltersWindowAndLimit() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let store = try SQLiteFlowStore(path: dir.databasePath)
+        let base = Date(timeIntervalSince1970: 1_800_000_000)
+        var records: [FlowRecord] = []
+        for i in 0..<6 {
+            var capture = makeCapture(start: base.addingTimeInterval(Double(i) * 60))
+            capture.annotations.sessionID = "s\(i % 2)"
+            records.append(makeRecord(capture, analysis: makeAnalysis(model: i < 4 ? "gpt-4o" : "gpt-4o-mini")))
+        }
+        try await store.insert(records)
+
+        let (all, complete) = try await store.accumulate(FlowQuery(), into: Tally(), maxFlows: 100)
+        #expect(complete)
+        #expect(all.calls == 6 && all.inputTokens == 72)
+        #expect(all.models == ["gpt-4o", "gpt-4o-mini"] && all.sessions == ["s0", "s1"])
+        #expect(all.costUSD == records.compactMap(\.detail.summary.costUSD).reduce(0, +) && all.costUSD > 0)
+
+        let window = FlowQuery(model: "gpt-4o", since: base.addingTimeInterval(60), until: base.addingTimeInterval(180))
+        #expect(try await store.accumulate(window, into: Tally(), maxFlows: 100).result.calls == 2, "minutes 1 and 2 of gpt-4o")
+        let (capped, whole) = try await store.accumulate(FlowQuery(limit: 1, before: FlowID.make().description), into: Tally(), maxFlows: 4)
+        #expect(capped.calls == 4 && !whole, "page parameters are ignored; the limit is maxFlows")
+    }
+}
