@@ -367,6 +367,48 @@ import Testing
         try expectServesNormally(h)
     }
 
+    // MARK: Request smuggling
+
+    /// `Transfer-Encoding: gzip, chunked` (or any coding but `chunked`) was once relayed with its body
+    /// de-chunked, so the upstream read the smuggled request inside it as a second one. Now it is a 501 and
+    /// the connection closes; `Chunked` is the same coding and is relayed chunk-framed.
+    @Test(arguments: ["gzip, chunked", "identity, chunked", "deflate,chunked"])
+    func transferCodingsOtherThanChunkedAreRefusedNotSmuggled(coding: String) async throws {
+        let h = try await ProxyHarness.start()
+        defer { Task { await h.stop() } }
+        let smuggled = "GET /SMUGGLED HTTP/1.1\r\nHost: localhost\r\n\r\n"
+        let chunk = "0\r\n\r\n" + smuggled
+        let request = "POST https://localhost:\(h.upstream.port)/v1/chat/completions HTTP/1.1\r\nHost: localhost:\(h.upstream.port)\r\n"
+            + "Transfer-Encoding: \(coding)\r\n\r\n" + String(chunk.utf8.count, radix: 16) + "\r\n" + chunk + "\r\n0\r\n\r\n"
+        let (text, end) = try rawExchange(h, Array(request.utf8))
+        #expect(text.hasPrefix("HTTP/1.1 501 Not Implemented"), "\(text)")
+        #expect(end == .closed || end == .reset)
+        try await Task.sleep(for: .milliseconds(200))
+        #expect(!h.upstream.requests.contains { $0.uri.contains("SMUGGLED") })
+        #expect(h.upstream.requests.isEmpty, "nothing of it reached the upstream")
+    }
+
+    @Test func chunkedSpelledInCapitalsIsRelayedChunkFramed() async throws {
+        let h = try await ProxyHarness.start()
+        defer { Task { await h.stop() } }
+        let body = #"{"model":"gpt-4o-mini","messages":[]}"#
+        let request = "POST https://localhost:\(h.upstream.port)/v1/chat/completions HTTP/1.1\r\nHost: localhost:\(h.upstream.port)\r\n"
+            + "Transfer-Encoding: Chunked\r\nConnection: close\r\n\r\n" + String(body.utf8.count, radix: 16) + "\r\n" + body + "\r\n0\r\n\r\n"
+        let (text, _) = try rawExchange(h, Array(request.utf8), timeout: 10)
+        #expect(text.hasPrefix("HTTP/1.1 200"), "\(text)")
+        #expect(text.hasSuffix(TestUpstream.chatJSON), "the upstream read the whole body and answered")
+    }
+
+    @Test func twoHostHeadersAre400() async throws {
+        let h = try await ProxyHarness.start()
+        defer { Task { await h.stop() } }
+        let request = "GET https://localhost:\(h.upstream.port)/echo-headers HTTP/1.1\r\nHost: localhost\r\nHost: evil.example\r\n\r\n"
+        let (text, end) = try rawExchange(h, Array(request.utf8))
+        #expect(text.hasPrefix("HTTP/1.1 400 Bad Request") && text.contains("more than one Host header"), "\(text)")
+        #expect(end == .closed || end == .reset)
+        #expect(h.upstream.requests.isEmpty)
+    }
+
     // MARK: Limits: slowloris, connection floods
 
     /// A slowloris trickles its request head; after the head timeout it gets a 408 and is closed.

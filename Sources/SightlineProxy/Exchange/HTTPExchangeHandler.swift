@@ -180,6 +180,15 @@ final class HTTPExchangeHandler: ChannelDuplexHandler, RemovableChannelHandler, 
                                  extraHeaders: [("Proxy-Authenticate", "Basic realm=\"sightline\"")])
             return
         }
+        var head = head
+        switch RequestFraming.check(head.headers) {
+        case .forward(let headers):
+            head.headers = headers
+        case .refuse(let status, let reason):
+            // What follows on this connection cannot be trusted to be where the next request starts.
+            refuseBeforeUpstream(head, status: status, reason: reason, kind: "bad_framing", close: true)
+            return
+        }
         let routed: RoutedRequest
         do {
             routed = try RequestRouter.route(head, interceptedOrigin: interceptedOrigin, gatewayTarget: configuration.gatewayTarget)
@@ -479,7 +488,7 @@ final class HTTPExchangeHandler: ChannelDuplexHandler, RemovableChannelHandler, 
 
     /// Refuses a request before any upstream is involved; recorded as an error flow too.
     private func refuseBeforeUpstream(_ head: HTTPRequestHead, status: HTTPResponseStatus, reason: String, kind: String = "refused",
-                                      extraHeaders: [(String, String)] = []) {
+                                      close: Bool = false, extraHeaders: [(String, String)] = []) {
         services.logger.info("request refused", metadata: ["status": "\(status.code)", "reason": "\(reason)"])
         var capture = FlowCapture(
             id: FlowID.make(), mode: interceptedOrigin == nil && head.uri.hasPrefix("/") ? .gateway : .proxy, clientAddress: clientAddress,
@@ -489,7 +498,7 @@ final class HTTPExchangeHandler: ChannelDuplexHandler, RemovableChannelHandler, 
         capture.error = reason
         services.sink.record(capture)
         discardingRequest = true
-        writeError(status: status, reason: reason, kind: kind, close: HopByHopHeaders.wantsClose(head.headers, version: head.version),
+        writeError(status: status, reason: reason, kind: kind, close: close || HopByHopHeaders.wantsClose(head.headers, version: head.version),
                    extraHeaders: extraHeaders)
     }
 
