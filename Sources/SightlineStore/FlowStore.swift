@@ -14,7 +14,7 @@ public protocol FlowStore: Sendable {
     func prune(olderThan cutoff: Date?, maxStoreBytes: Int?) async throws -> Int
     func flowCount() async throws -> Int
     /// Folds the flows matching `query`'s filters and time range (not its page: `limit` and `before` are
-    /// ignored) into `accumulator`, newest first, at most `maxFlows` of them. `complete` is false when
-    /// more matched.
+    /// ignored) into `accumulator`, in no particular order, at most `maxFlows` of them. `complete` is false
+    /// when more matched.
     func accumulate<A: FlowAccumulator>(_ query: FlowQuery, into accumulator: A, maxFlows: Int) async throws -> (result: A, complete: Bool)
 }

@@ -167,7 +167,10 @@ public final class FlowRecorder: CaptureSink, Sendable {
     }
 
     /// Writes everything queued, `maxBatch` at a time; returns the batch that failed, if one did.
+    /// Each batch is built (decoded, understood) while the one before it is being written: the database
+    /// writes on its own thread, so the two use two cores. Batches are still written one after another, in order.
     private func drain() async -> FailedBatch? {
+        var writing: Task<FailedBatch?, Never>?
         while true {
             let captures = state.withLock { state -> [FlowCapture] in
                 let count = min(state.queue.count, maxBatch)
@@ -175,9 +178,13 @@ public final class FlowRecorder: CaptureSink, Sendable {
                 state.queue.removeFirst(count)
                 return taken
             }
-            guard !captures.isEmpty else { return nil }
+            guard !captures.isEmpty else { return await writing?.value ?? nil }
             let records = captures.map(builder.build)
-            if let failed = await write(FailedBatch(records: records, attempts: 0)) { return failed }
+            if let previous = writing, let failed = await previous.value {
+                // Kept with the failed one, so that nothing is written out of order.
+                return FailedBatch(records: failed.records + records, attempts: failed.attempts)
+            }
+            writing = Task { await self.write(FailedBatch(records: records, attempts: 0)) }
         }
     }
 

@@ -13,7 +13,7 @@ extension SQLiteFlowStore {
     public func accumulate<A: FlowAccumulator>(_ query: FlowQuery, into accumulator: A, maxFlows: Int) async throws -> (result: A, complete: Bool) {
         var query = query
         query.before = nil
-        let (sql, arguments) = try Self.listSQL(query, columns: Self.factColumns, limit: maxFlows + 1)
+        let (sql, arguments) = try Self.listSQL(query, columns: Self.factColumns, limit: maxFlows + 1, ordered: false)
         return try await reader.read { db in
             var result = accumulator
             var visited = 0

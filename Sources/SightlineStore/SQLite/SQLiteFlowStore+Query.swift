@@ -19,7 +19,9 @@ extension SQLiteFlowStore {
         }
     }
 
-    static func listSQL(_ query: FlowQuery, columns: String = "flow.*", limit: Int? = nil) throws -> (String, StatementArguments) {
+    /// `ordered: false` leaves the order to SQLite (aggregates): a window holding most of the store is then
+    /// read in table order rather than by a million index lookups.
+    static func listSQL(_ query: FlowQuery, columns: String = "flow.*", limit: Int? = nil, ordered: Bool = true) throws -> (String, StatementArguments) {
         var sql = ListSQL()
         let cursor = try query.before.map { before -> String in
             guard let id = FlowID(before) else { throw StoreError.invalidCursor(before) }
@@ -68,7 +70,7 @@ extension SQLiteFlowStore {
         if let until = query.until {
             sql.add("flow.id < ? AND flow.started_at < ?", [Self.smallestID(atMilliseconds: until.unixMilliseconds), until.unixMilliseconds])
         }
-        return sql.finish(columns: columns, orderBy: orderBy, limit: limit ?? query.limit + 1)
+        return sql.finish(columns: columns, orderBy: ordered ? orderBy : nil, limit: limit ?? query.limit + 1)
     }
 }
 
@@ -92,10 +94,11 @@ private struct ListSQL {
         arguments += StatementArguments(values)
     }
 
-    func finish(columns: String, orderBy: String, limit: Int) -> (String, StatementArguments) {
+    func finish(columns: String, orderBy: String?, limit: Int) -> (String, StatementArguments) {
         var sql = "SELECT \(columns) FROM \(from)"
         if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }
-        return (sql + " ORDER BY \(orderBy) LIMIT ?", arguments + [limit])
+        if let orderBy { sql += " ORDER BY \(orderBy)" }
+        return (sql + " LIMIT ?", arguments + [limit])
     }
 }
 

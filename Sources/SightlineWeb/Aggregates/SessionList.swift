@@ -49,16 +49,15 @@ struct SessionList: Encodable {
         }
     }
 
-    /// Folds flows into sessions, in the order they are first seen (newest first).
+    /// Folds flows into sessions; the list is newest first (by each session's latest call).
     struct Accumulator: FlowAccumulator {
-        var order: [String] = []
         var byID: [String: Session] = [:]
         var scanned = 0
 
         mutating func add(_ call: CallFacts) {
             scanned += 1
             guard let id = call.sessionID, !id.isEmpty else { return }
-            var session = byID[id] ?? { order.append(id); return Session(id: id, firstStartedAt: call.startedAt, lastStartedAt: call.startedAt) }()
+            var session = byID[id] ?? Session(id: id, firstStartedAt: call.startedAt, lastStartedAt: call.startedAt)
             session.name = session.name ?? call.sessionName
             session.calls += 1
             if call.error != nil || (call.status ?? 0) >= 400 { session.errors += 1 }
@@ -76,7 +75,8 @@ struct SessionList: Encodable {
         }
 
         func list(complete: Bool) -> SessionList {
-            SessionList(sessions: order.compactMap { byID[$0] }, scanned: scanned, complete: complete)
+            let sessions = byID.values.sorted { ($0.lastStartedAt, $0.id) > ($1.lastStartedAt, $1.id) }
+            return SessionList(sessions: sessions, scanned: scanned, complete: complete)
         }
     }
 }
