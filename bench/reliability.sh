@@ -8,7 +8,7 @@
 #   crash.py     kill -9 under load, CRASH_ROUNDS (5) flat out + CRASH_PACED_ROUNDS (3) paced, one data dir
 #   diskfull.py  the data dir on a 16 MiB tmpfs filled to the last byte (needs root to mount; else skipped)
 #   fds.py       FDS_CONNECTIONS (10,000) connections, descriptors before/after
-# KEEP_WORK=1 keeps the work directory (data dirs, proxy logs) for a look afterwards.
+# RELIABILITY_SUITES="crash fds" runs only those. KEEP_WORK=1 keeps the work directory (data dirs, proxy logs) for a look afterwards.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -39,7 +39,7 @@ trap 'exit 130' INT TERM
 
 echo "Sightline reliability report — $(date -u +%Y-%m-%dT%H:%M:%SZ), $("$SIGHTLINE_BIN" --version 2>/dev/null | head -1), $(nproc) cores, commit $(git rev-parse --short HEAD 2>/dev/null || echo '?')"
 start=$(date +%s)
-for suite in fuzz crash diskfull fds; do
+for suite in ${RELIABILITY_SUITES:-fuzz crash diskfull fds}; do
   echo
   echo "== $suite"
   timeout -s TERM 1200 python3 "bench/reliability/$suite.py"
