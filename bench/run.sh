@@ -80,7 +80,7 @@ if command -v mitmdump >/dev/null 2>&1; then
 fi
 
 echo "running (about two minutes) ..." >&2
-timeout 400 "$bench" run --upstream-dir "$work/upstream" "${proxies[@]}" --seconds "${BENCH_SECONDS:-5}"
+timeout 400 "$bench" run --upstream-dir "$work/upstream" "${proxies[@]}" --seconds "${BENCH_SECONDS:-5}" ${BENCH_ONLY:+--only "$BENCH_ONLY"}
 
 # Stop Sightline as a user would (Ctrl-C) so it reports how many flows it recorded or dropped.
 kill -INT "$sightline_pid" 2>/dev/null || true

@@ -4,43 +4,22 @@ import Testing
 /// The built `sightline` binary as a user runs it: `start` prints its addresses, records, and flushes on Ctrl-C;
 /// `flows` and `show` read the store back.
 @Suite(.serialized) struct CLITests {
-    static var binary: String {
-        TestPython.packageRoot.appendingPathComponent(".build/debug/sightline").path
-    }
+    static var binary: String { StartedSightline.binary }
 
-    /// Starts `sightline start` and returns the process and the proxy URL from its banner.
-    private func start(_ arguments: [String]) throws -> (Process, Pipe, String, String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.binary)
-        process.arguments = ["start"] + arguments
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        var banner = ""
-        let deadline = Date().addingTimeInterval(20)
-        let expectsUI = !arguments.contains("--no-ui")
-        while !(banner.contains("\nenv ") && (!expectsUI || banner.contains("\nui "))) && Date() < deadline {
-            let chunk = out.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            banner += String(decoding: chunk, as: UTF8.self)
-        }
-        let proxy = banner.split(separator: "\n").first { $0.hasPrefix("proxy") }
-            .flatMap { $0.split(separator: " ").first { $0.hasPrefix("http://") } }.map(String.init) ?? ""
-        let ui = banner.split(separator: "\n").first { $0.hasPrefix("ui") }
-            .flatMap { $0.split(separator: " ").first { $0.hasPrefix("http://") } }.map(String.init) ?? ""
-        return (process, out, proxy, ui)
+    /// Starts `sightline start` and returns the process and the proxy and UI URLs from its banner.
+    private func start(_ arguments: [String]) throws -> (Process, String, String) {
+        let started = try StartedSightline.start(arguments)
+        return (started.process, started.proxy, started.ui)
     }
 
     @Test func startRecordsFlushesOnInterruptAndFlowsReadsItBack() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sightline-cli-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let directory = try makeTemporaryDirectory("sightline-cli")
         defer { try? FileManager.default.removeItem(at: directory) }
         let upstream = try await TestUpstream(directory: directory)
         defer { Task { await upstream.close() } }
         let data = directory.appendingPathComponent("data").path
 
-        let (process, _, proxy, ui) = try start([
+        let (process, proxy, ui) = try start([
             "--listen", "127.0.0.1:0", "--ui", "127.0.0.1:0", "--data-dir", data, "--upstream-ca", upstream.caFile.path,
             "--map-remote", "https://api.openai.com=https://localhost:\(upstream.port)", "--log-level", "error",
         ])
@@ -76,7 +55,7 @@ import Testing
         #expect(text.contains("I am a little teapot."))
 
         // Flows survive a restart: a second start sees the same store.
-        let (again, _, _, ui2) = try start(["--listen", "127.0.0.1:0", "--ui", "127.0.0.1:0", "--data-dir", data, "--log-level", "error"])
+        let (again, _, ui2) = try start(["--listen", "127.0.0.1:0", "--ui", "127.0.0.1:0", "--data-dir", data, "--log-level", "error"])
         defer { if again.isRunning { again.terminate() } }
         let api = try run("curl", ["--max-time", "10", "-sS", ui2 + "/api/flows"])
         let apiPage = try JSONSerialization.jsonObject(with: api.stdout) as? [String: Any]
@@ -90,8 +69,7 @@ import Testing
     /// GATEWAY.md state lives in the store: a cached answer and a rate-limit window outlast a restart,
     /// `DELETE /api/cache` empties the cache, and `sightline stats` counts hits, savings and refusals.
     @Test func gatewayCacheAndRateLimitsSurviveARestart() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sightline-cli-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let directory = try makeTemporaryDirectory("sightline-cli")
         defer { try? FileManager.default.removeItem(at: directory) }
         let upstream = try await TestUpstream(directory: directory)
         defer { Task { await upstream.close() } }
@@ -113,7 +91,7 @@ import Testing
             process.waitUntilExit()
         }
 
-        let (first, _, proxy1, _) = try start(arguments)
+        let (first, proxy1, _) = try start(arguments)
         defer { if first.isRunning { first.terminate() } }
         #expect(try chat(proxy1, cache).headers.contains("sightline-cache: miss"))
         #expect(try chat(proxy1, cache).headers.contains("sightline-cache: hit"))
@@ -121,7 +99,7 @@ import Testing
         #expect(upstream.requests.count == 2, "the hit and nothing else was answered by Sightline")
         stop(first)
 
-        let (second, _, proxy2, ui2) = try start(arguments)
+        let (second, proxy2, ui2) = try start(arguments)
         defer { if second.isRunning { second.terminate() } }
         #expect(try chat(proxy2, cache).headers.contains("sightline-cache: hit"), "the cached answer was kept in the store")
         #expect(try chat(proxy2, limit).status == "200")
@@ -149,7 +127,7 @@ import Testing
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sightline-cli-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: directory) }
         _ = try run(Self.binary, ["env", "--data-dir", directory.path])
-        let (first, _, _, _) = try start(["--listen", "127.0.0.1:0", "--no-ui", "--data-dir", directory.path])
+        let (first, _, _) = try start(["--listen", "127.0.0.1:0", "--no-ui", "--data-dir", directory.path])
         first.terminate()
         first.waitUntilExit()
         try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: directory.path + "/ca-key.pem")

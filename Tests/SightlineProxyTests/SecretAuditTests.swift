@@ -6,8 +6,7 @@ import Testing
 /// database and its WAL, the logs, the API's list, details, HAR and curl exports — for the keys in full.
 @Suite(.serialized) struct SecretAuditTests {
     @Test func noStoredOrServedByteHoldsAnAPIKeyInFull() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sightline-audit-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let directory = try makeTemporaryDirectory("sightline-audit")
         defer { try? FileManager.default.removeItem(at: directory) }
         let upstream = try await TestUpstream(directory: directory)
         defer { Task { await upstream.close() } }
@@ -27,31 +26,15 @@ import Testing
             "body": "sk-body-audit\(unique)G7",
             "proxy": "proxy-pass-audit\(unique)H8",
         ]
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: CLITests.binary)
-        process.arguments = ["start", "--listen", "127.0.0.1:0", "--ui", "127.0.0.1:0", "--data-dir", data, "--log-level", "trace",
-                             "--upstream-ca", upstream.caFile.path, "--proxy-auth", "ada:\(keys["proxy"]!)",
-                             "--intercept", "localhost",
-                             "--map-remote", "https://api.openai.com=https://localhost:\(upstream.port)",
-                             "--map-remote", "https://generativelanguage.googleapis.com=https://localhost:\(upstream.port)",
-                             "--gateway-target", "https://localhost:\(upstream.port)"]
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = logHandle
-        try process.run()
-        defer { if process.isRunning { process.terminate() } }
-        var banner = ""
-        let deadline = Date().addingTimeInterval(20)
-        while !banner.contains("\nui ") && Date() < deadline {
-            let chunk = out.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            banner += String(decoding: chunk, as: UTF8.self)
-        }
-        func address(_ prefix: String) -> String {
-            banner.split(separator: "\n").first { $0.hasPrefix(prefix) }
-                .flatMap { $0.split(separator: " ").first { $0.hasPrefix("http://") } }.map(String.init) ?? ""
-        }
-        let proxy = address("proxy"), ui = address("ui")
+        let sightline = try StartedSightline.start([
+            "--listen", "127.0.0.1:0", "--ui", "127.0.0.1:0", "--data-dir", data, "--log-level", "trace",
+            "--upstream-ca", upstream.caFile.path, "--proxy-auth", "ada:\(keys["proxy"]!)", "--intercept", "localhost",
+            "--map-remote", "https://api.openai.com=https://localhost:\(upstream.port)",
+            "--map-remote", "https://generativelanguage.googleapis.com=https://localhost:\(upstream.port)",
+            "--gateway-target", "https://localhost:\(upstream.port)",
+        ], stderr: logHandle)
+        defer { sightline.terminateIfRunning() }
+        let proxy = sightline.proxy, ui = sightline.ui
         let proxyWithAuth = proxy.replacingOccurrences(of: "http://", with: "http://ada:\(keys["proxy"]!)@")
         func curl(_ arguments: [String]) throws {
             let result = try run("curl", ["--max-time", "10", "-sS", "-o", "/dev/null", "--cacert", data + "/ca-cert.pem"] + arguments)
@@ -87,8 +70,7 @@ import Testing
         }
         served += try run("curl", ["--max-time", "10", "-sS", ui + "/api/export.har"]).stdout
         served += try run("curl", ["--max-time", "10", "-sS", ui + "/api/export.jsonl"]).stdout
-        kill(process.processIdentifier, SIGINT)
-        process.waitUntilExit()
+        sightline.interrupt()
         try logHandle.close()
 
         var written: [(String, Data)] = [("log", try Data(contentsOf: log)), ("API", served)]

@@ -12,7 +12,7 @@ enum RequestFraming {
     }
 
     static func check(_ headers: HTTPHeaders) -> Verdict {
-        if Set(headers[canonicalForm: "host"]).count > 1 {
+        if headers["host"].count > 1 {
             return .refuse(.badRequest, "more than one Host header")
         }
         let codings = headers[canonicalForm: "transfer-encoding"].map { $0.trimmingCharacters(in: .whitespaces).lowercased() }

@@ -32,6 +32,7 @@ public final class LeafContextCache: Sendable {
                 privateKey: .privateKey(try NIOSSLPrivateKey(bytes: leaf.privateKeyDER, format: .der))
             )
             configuration.applicationProtocols = ["http/1.1"]
+            configuration.shutdownTimeout = .seconds(1) // as upstream: a client that went away holds no descriptor for long
             let context = try NIOSSLContext(configuration: configuration)
             entries[key] = Entry(context: context, leaf: leaf)
             mints.withLockedValue { $0 += 1 }

@@ -50,7 +50,8 @@ enum ManyStreamsMemoryScenario {
         let whileOpen = ProcessSnapshot.read(pid: proxyPID)
         let peakSampled = max(sampler.peakResidentBytes, whileOpen?.residentBytes ?? 0)
         await BenchConnection.closeAll(connections)
-        try await Task.sleep(for: .seconds(1))
+        // Past the TLS close_notify wait (1 s in Sightline) of the connections being closed.
+        try await Task.sleep(for: .seconds(2))
         let afterClose = ProcessSnapshot.read(pid: proxyPID)
         return Result(
             streamsOpen: connections.count,
