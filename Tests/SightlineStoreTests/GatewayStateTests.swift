@@ -47,4 +47,21 @@ struct GatewayStateTests {
         await clearWriter.value
         #expect(try await SQLiteGatewayState(store: store).load(now: now).cache.isEmpty)
     }
+
+    @Test("only the newest cache entries are kept across a restart, so the table cannot grow without bound")
+    func keepsTheNewestCacheEntries() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let store = try SQLiteFlowStore(path: dir.databasePath)
+        let state = try SQLiteGatewayState(store: store, maxKeptCacheEntries: 3)
+        let writer = Task { await state.run() }
+        for i in 0..<5 {
+            state.cacheStored(key: "k\(i)", response: CachedResponse(status: 200, reason: "OK", headers: [], body: [UInt8(i)],
+                                                                     storedAt: Date(), maxAgeSeconds: 600))
+        }
+        state.finish()
+        await writer.value
+        let loaded = try await SQLiteGatewayState(store: store, maxKeptCacheEntries: 3).load()
+        #expect(loaded.cache.map(\.key) == ["k2", "k3", "k4"])
+    }
 }

@@ -32,8 +32,12 @@ public final class SQLiteGatewayState: GatewayStateJournal {
     private let logger: Logger
     static let queueCapacity = 10_000
 
-    public init(store: SQLiteFlowStore, logger: Logger = Logger(label: "sightline.gateway-state")) throws {
+    /// Cache entries kept across restarts at most (the newest); the memory cache bounds itself in bytes.
+    let maxKeptCacheEntries: Int
+
+    public init(store: SQLiteFlowStore, maxKeptCacheEntries: Int = 50_000, logger: Logger = Logger(label: "sightline.gateway-state")) throws {
         writer = try store.requireWriter()
+        self.maxKeptCacheEntries = max(1, maxKeptCacheEntries)
         self.logger = logger
     }
 
@@ -58,10 +62,15 @@ public final class SQLiteGatewayState: GatewayStateJournal {
         if first { wake.signal() }
     }
 
-    /// Deletes what has expired, then reads the rest.
+
+    /// Deletes what has expired (and cache entries beyond the newest `maxKeptCacheEntries`), then reads the rest.
     public func load(now: Date = Date()) async throws -> Snapshot {
-        try await writer.write { db in
+        let keep = maxKeptCacheEntries
+        return try await writer.write { db in
             try Self.deleteExpired(db, now: now)
+            try db.execute(sql: """
+                DELETE FROM gateway_cache_entry WHERE rowid <= (SELECT rowid FROM gateway_cache_entry ORDER BY rowid DESC LIMIT 1 OFFSET ?)
+                """, arguments: [keep])
             let cache = try Row.fetchAll(db, sql: """
                 SELECT key, stored_at, expires_at, status, reason, headers, body FROM gateway_cache_entry ORDER BY rowid
                 """).map { row -> (key: String, response: CachedResponse) in
