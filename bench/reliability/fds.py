@@ -24,20 +24,25 @@ THREADS = int(os.environ.get("FDS_THREADS", "8"))
 SLACK = 10
 
 
+def connect(s, authority):
+    """Sends CONNECT on socket s and reads the proxy's 200; returns bytes that came after it."""
+    s.sendall(f"CONNECT {authority} HTTP/1.1\r\nHost: {authority}\r\n\r\n".encode())
+    buf = b""
+    while b"\r\n\r\n" not in buf:
+        d = s.recv(4096)
+        if not d:
+            raise ConnectionError("closed before the CONNECT answer")
+        buf += d
+    if not buf.startswith(b"HTTP/1.1 200"):
+        raise ConnectionError(buf[:60])
+    return buf[buf.index(b"\r\n\r\n") + 4:]
+
+
 def tunnel(proxy_port, up_port, path):
     s = socket.create_connection(("127.0.0.1", proxy_port), timeout=5)
     try:
         h = f"127.0.0.1:{up_port}"
-        s.sendall(f"CONNECT {h} HTTP/1.1\r\nHost: {h}\r\n\r\n".encode())
-        buf = b""
-        while b"\r\n\r\n" not in buf:
-            d = s.recv(4096)
-            if not d:
-                raise ConnectionError("closed before the CONNECT answer")
-            buf += d
-        if not buf.startswith(b"HTTP/1.1 200"):
-            raise ConnectionError(buf[:60])
-        rest = buf[buf.index(b"\r\n\r\n") + 4:]
+        rest = connect(s, h)
         s.sendall(f"GET {path} HTTP/1.1\r\nHost: {h}\r\n\r\n".encode())
         status, _, _ = read_response(s, rest)
         return status
@@ -48,15 +53,7 @@ def tunnel(proxy_port, up_port, path):
 def intercepted(proxy_port, ctx):
     s = socket.create_connection(("127.0.0.1", proxy_port), timeout=5)
     try:
-        s.sendall(b"CONNECT api.openai.com:443 HTTP/1.1\r\nHost: api.openai.com:443\r\n\r\n")
-        buf = b""
-        while b"\r\n\r\n" not in buf:
-            d = s.recv(4096)
-            if not d:
-                raise ConnectionError("closed before the CONNECT answer")
-            buf += d
-        if not buf.startswith(b"HTTP/1.1 200"):
-            raise ConnectionError(buf[:60])
+        connect(s, "api.openai.com:443")
         t = ctx.wrap_socket(s, server_hostname="api.openai.com")
         t.sendall(b"GET /v1/models HTTP/1.1\r\nHost: api.openai.com\r\nConnection: close\r\n\r\n")
         status, _, _ = read_response(t)
