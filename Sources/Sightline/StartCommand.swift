@@ -8,6 +8,7 @@ import SightlineGateway
 import SightlineLLM
 import SightlineProxy
 import SightlineStore
+import ServiceLifecycle
 import SightlineWeb
 import Synchronization
 
@@ -44,6 +45,8 @@ final class SightlineRuntime: Sendable {
     /// `sightline run` keeps the child's stdout clean: the UI address is recorded, not printed.
     let quiet: Bool
     private let boundUIPort = Mutex<Int?>(nil)
+    /// Runs the web server, so that stopping can shut it down gracefully instead of cancelling it.
+    private let webServices = Mutex<ServiceGroup?>(nil)
 
     /// The UI/API port once the web server listens (the real one when `--ui` asked for port 0).
     var uiPort: Int? { boundUIPort.withLock { $0 } }
@@ -147,12 +150,10 @@ final class SightlineRuntime: Sendable {
     /// signal, `sightline run` when its child exits.
     func serve(until stop: () async -> Void) async {
         let stateWriter = Task { await gatewayState.run() }
+        let web = options.noUI ? nil : Task { await self.runWeb() }
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await self.recorder.run() }
             group.addTask { await self.chargeCostLimits() }
-            if !options.noUI {
-                group.addTask { await self.runWeb() }
-            }
             await stop()
             await proxy.close()
             // Let exchanges that are finishing hand over their captures before the last flush.
@@ -160,6 +161,16 @@ final class SightlineRuntime: Sendable {
             await recorder.shutdown()
             gatewayState.finish()
             await stateWriter.value
+            // Open requests (a UI's live /api/events) get a few seconds to end before the server is cancelled.
+            if let server = webServices.withLock({ $0 }) { await server.triggerGracefulShutdown() }
+            if let web {
+                let deadline = Task {
+                    try await Task.sleep(for: .seconds(5))
+                    web.cancel()
+                }
+                await web.value
+                deadline.cancel()
+            }
             group.cancelAll()
         }
     }
@@ -198,8 +209,10 @@ final class SightlineRuntime: Sendable {
             if generatedToken, let uiPassword { line += "   (token, shown once: \(uiPassword))" }
             Console.line(line)
         }
+        let server = ServiceGroup(services: [app], logger: logger)
+        webServices.withLock { $0 = server }
         do {
-            try await app.run()
+            try await server.run()
         } catch {
             logger.error("web UI stopped", metadata: ["error": "\(error)"])
         }
