@@ -61,7 +61,7 @@ struct TrustOptions: ParsableArguments {
             throw ValidationError("cannot tell which trust store this system uses (no known /etc/os-release ID); pass --platform debian|fedora|arch|macos")
         }
         return CATrustPlanner(platform: platform, root: rootPath, certificate: try loadCertificate(data), systemKeychain: system,
-                              home: FileManager.default.homeDirectoryForCurrentUser.path)
+                              home: UserHome.url.path)
     }
 }
 

@@ -11,7 +11,7 @@ struct DataDirectoryOption: ParsableArguments {
         if let home = ProcessInfo.processInfo.environment["SIGHTLINE_HOME"], !home.isEmpty {
             return URL(fileURLWithPath: (home as NSString).expandingTildeInPath)
         }
-        return FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".sightline")
+        return UserHome.url.appendingPathComponent(".sightline")
     }
 
     var storePath: String { url.appendingPathComponent("flows.sqlite").path }
@@ -45,4 +45,13 @@ struct ListenAddress: ExpressibleByArgument, CustomStringConvertible {
     }
 
     var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
+}
+
+/// The user's home: `$HOME` first, as shells and other tools read it (Foundation on Linux reads the
+/// password database, which ignores `HOME=/tmp/x sightline …`).
+enum UserHome {
+    static var url: URL {
+        if let home = ProcessInfo.processInfo.environment["HOME"], !home.isEmpty { return URL(fileURLWithPath: home) }
+        return FileManager.default.homeDirectoryForCurrentUser
+    }
 }
