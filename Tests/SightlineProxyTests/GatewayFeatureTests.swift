@@ -66,6 +66,45 @@ import Testing
         #expect(second.headers["content-type"] == "text/event-stream")
     }
 
+    @Test func bucketOfThreeFillsThenAnswersFromTheThreeStoredAnswers() async throws {
+        let h = try await ProxyHarness.start()
+        defer { Task { await h.stop() } }
+        let headers = ["Sightline-Cache-Enabled: true", "Sightline-Cache-Bucket-Max-Size: 3"]
+        let filling = try (0..<3).map { _ in try call(h, path: "/counter", headers: headers) }
+        #expect(filling.map { $0.headers["sightline-cache"] } == ["MISS", "MISS", "MISS"])
+        let stored = Set(filling.map(\.body))
+        #expect(stored.count == 3, "three different answers went into the bucket")
+        let hits = try (0..<12).map { _ in try call(h, path: "/counter", headers: headers) }
+        #expect(hits.allSatisfy { $0.headers["sightline-cache"] == "HIT" && stored.contains($0.body) })
+        #expect(hits.allSatisfy { ["0", "1", "2"].contains($0.headers["sightline-cache-bucket-idx"] ?? "") })
+        #expect(Set(hits.map(\.body)).count > 1, "hits are drawn from the bucket, not always the same answer")
+        #expect(h.upstream.requests.count == 3)
+    }
+
+    @Test func cachedAnswerExpiresAfterMaxAgeAndErrorsAreNotCached() async throws {
+        let h = try await ProxyHarness.start()
+        defer { Task { await h.stop() } }
+        let headers = ["Sightline-Cache-Enabled: true", "Cache-Control: max-age=1"]
+        #expect(try call(h, headers: headers).headers["sightline-cache"] == "MISS")
+        #expect(try call(h, headers: headers).headers["sightline-cache"] == "HIT")
+        try await Task.sleep(for: .milliseconds(1200))
+        #expect(try call(h, headers: headers).headers["sightline-cache"] == "MISS", "max-age=1 has passed")
+        // A 503 is passed on, never stored: the next call goes upstream again and gets the recovered answer.
+        let failing = try call(h, path: "/flaky?id=cache&fail=1&status=503", headers: ["Sightline-Cache-Enabled: true"])
+        #expect(failing.status == 503)
+        let recovered = try call(h, path: "/flaky?id=cache&fail=1&status=503", headers: ["Sightline-Cache-Enabled: true"])
+        #expect(recovered.status == 200 && recovered.headers["sightline-cache"] == "MISS")
+    }
+
+    @Test func rateLimitWindowsArePerPropertyValue() async throws {
+        let h = try await ProxyHarness.start()
+        defer { Task { await h.stop() } }
+        let policy = "Sightline-RateLimit-Policy: 2;w=60;s=team"
+        let red = try (0..<3).map { _ in try call(h, headers: [policy, "Sightline-Property-Team: red"]).status }
+        #expect(red == [200, 200, 429])
+        #expect(try call(h, headers: [policy, "Sightline-Property-Team: blue"]).status == 200, "another team has its own window")
+    }
+
     @Test func rateLimitRefusesTheFourthCallWithoutReachingUpstream() async throws {
         let h = try await ProxyHarness.start()
         defer { Task { await h.stop() } }
@@ -106,6 +145,50 @@ import Testing
         let noRetry = try call(h, headers: ["Sightline-Fault: status=503"])
         #expect(noRetry.status == 503)
         #expect(noRetry.body.contains("injected"))
+    }
+
+    /// The real upstream answers 503 twice then 200: the client sees the 200 and the attempts.
+    @Test func retriesARealUpstreamAndHonoursItsRetryAfter() async throws {
+        let h = try await ProxyHarness.start()
+        defer { Task { await h.stop() } }
+        let retry = ["Sightline-Retry-Enabled: true", "Sightline-Retry-Min-Timeout: 20", "Sightline-Retry-Max-Timeout: 3000"]
+        let reply = try call(h, path: "/flaky?id=two&fail=2&status=503", headers: retry)
+        #expect(reply.status == 200 && reply.body == TestUpstream.chatJSON)
+        #expect(reply.headers["sightline-attempts"] == "3")
+        #expect(h.upstream.requests.count == 3)
+
+        let started = Date()
+        let throttled = try call(h, path: "/flaky?id=after&fail=1&status=429&retry-after=1", headers: retry)
+        #expect(throttled.status == 200 && throttled.headers["sightline-attempts"] == "2")
+        #expect(Date().timeIntervalSince(started) >= 0.95, "waited the upstream's Retry-After: 1, not the 20 ms back-off")
+    }
+
+    /// Once bytes of a response reached the client, a failure cannot be retried: the client already has them.
+    @Test func aStreamThatStartedIsNeverRetried() async throws {
+        let h = try await ProxyHarness.start()
+        defer { Task { await h.stop() } }
+        let reply = try call(h, path: "/reset-mid-stream", body: nil, headers: ["Sightline-Retry-Enabled: true", "Sightline-Retry-Min-Timeout: 10"])
+        #expect(reply.status == 200)
+        #expect(reply.body.hasPrefix("data: partial"))
+        #expect(h.upstream.requests.count == 1, "not sent again")
+        let capture = try #require(await h.sink.waitFor(count: 1).first)
+        #expect(capture.gateway?.attempts.count == 1)
+        #expect(capture.error != nil)
+    }
+
+    @Test func a429FromThePrimaryFallsThroughWithTheBodyOverride() async throws {
+        let h = try await ProxyHarness.start()
+        defer { Task { await h.stop() } }
+        let fallbacks = #"[{"target-url":"https://localhost:\#(h.upstream.port)/fb","bodyKeyOverride":{"model":"gpt-4o"}}]"#
+        let reply = try call(h, path: "/flaky?id=primary&fail=9&status=429",
+                             body: #"{"model":"gpt-4o-mini","messages":[{"role":"user","content":"hi"}]}"#,
+                             headers: ["Sightline-Fallbacks: \(fallbacks)"])
+        #expect(reply.status == 200)
+        #expect(reply.headers["sightline-fallback-index"] == "1")
+        let sent = try #require(try JSONSerialization.jsonObject(with: Data(reply.body.utf8)) as? [String: Any], "\(reply.body)")
+        #expect(sent["model"] as? String == "gpt-4o", "the fallback received the overridden model")
+        #expect((sent["messages"] as? [Any])?.count == 1, "and the rest of the body")
+        #expect(h.upstream.requests.map(\.uri) == ["/flaky?id=primary&fail=9&status=429", "/fb/flaky?id=primary&fail=9&status=429"])
     }
 
     @Test func fallbackAnswersWhenThePrimaryIsUnreachable() async throws {

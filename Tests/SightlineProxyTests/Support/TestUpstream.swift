@@ -20,6 +20,11 @@ import SightlineCA
 /// - `GET /bad-chunked`: a chunked 200 whose second chunk has an invalid size line.
 /// - `GET /reset-immediately`: a chunked 200 head and one chunk, and the close, in one flush.
 /// - `GET /close-without-response`: closes the connection without answering.
+/// Gateway routes (used by `GatewayFeatureTests`):
+/// - `/flaky?id=X&fail=N&status=S[&retry-after=R]`: the first N requests with that id get status S (with
+///   `Retry-After: R` when given), the next ones the chat completion.
+/// - `POST /counter`: a chat completion whose text names how many times it was called ("answer 1", "answer 2"…).
+/// - `/fb/…`: 200 with the request body as the response body (what a fallback actually sent).
 /// - `GET /bytes-paced?n=N`: like `/bytes`, but each chunk is flushed and at most 4 are in flight, so the
 ///   server itself holds no more than ~256 KiB however slowly the other side reads (`/bytes` queues the whole
 ///   body in its TLS handler at once, which would hide the proxy's own memory use).
@@ -32,6 +37,7 @@ final class TestUpstream: Sendable {
     let caFile: URL
     let channel: any Channel
     private let seen = NIOLockedValueBox<[HTTPRequestHead]>([])
+    private let counters = NIOLockedValueBox<[String: Int]>([:])
     private let connections = NIOLockedValueBox(0)
     static let slowEventCount = 200
     static let partialEvent = "data: partial\n\n"
@@ -67,6 +73,7 @@ final class TestUpstream: Sendable {
         let tls = try NIOSSLContext(configuration: .makeServerConfiguration(certificateChain: chain, privateKey: .privateKey(key)))
         let seen = self.seen
         let connections = self.connections
+        let counters = self.counters
         channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
@@ -75,7 +82,7 @@ final class TestUpstream: Sendable {
                 return channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls))
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline()
-                    try channel.pipeline.syncOperations.addHandler(TestUpstreamHandler(seen: seen, sseGap: sseGap))
+                    try channel.pipeline.syncOperations.addHandler(TestUpstreamHandler(seen: seen, counters: counters, sseGap: sseGap))
                 }
             }
             .bind(host: "127.0.0.1", port: 0).get()
@@ -95,8 +102,11 @@ private final class TestUpstreamHandler: ChannelInboundHandler {
     private var head: HTTPRequestHead?
     private var body = ByteBuffer()
 
-    init(seen: NIOLockedValueBox<[HTTPRequestHead]>, sseGap: TimeAmount) {
+    private let counters: NIOLockedValueBox<[String: Int]>
+
+    init(seen: NIOLockedValueBox<[HTTPRequestHead]>, counters: NIOLockedValueBox<[String: Int]>, sseGap: TimeAmount) {
         self.seen = seen
+        self.counters = counters
         self.sseGap = sseGap
     }
 
@@ -114,9 +124,38 @@ private final class TestUpstreamHandler: ChannelInboundHandler {
         }
     }
 
+    private func count(_ key: String) -> Int {
+        counters.withLockedValue { counters in
+            counters[key, default: 0] += 1
+            return counters[key]!
+        }
+    }
+
     private func respond(to head: HTTPRequestHead, body: String, context: ChannelHandlerContext) {
         let path = head.uri.split(separator: "?").first.map(String.init) ?? head.uri
+        let query = Dictionary(head.uri.split(separator: "?").dropFirst().first.map { $0.split(separator: "&") }?.compactMap { pair -> (String, String)? in
+            let parts = pair.split(separator: "=", maxSplits: 1).map(String.init)
+            return parts.count == 2 ? (parts[0], parts[1]) : nil
+        } ?? [], uniquingKeysWith: { $1 })
+        if path.hasPrefix("/fb/") {
+            writeWhole(context: context, status: .ok, contentType: "application/json", body: body)
+            return
+        }
         switch (head.method, path) {
+        case (_, "/flaky"):
+            let failures = Int(query["fail"] ?? "0") ?? 0
+            if count("flaky-" + (query["id"] ?? "")) <= failures {
+                let status = HTTPResponseStatus(statusCode: Int(query["status"] ?? "503") ?? 503)
+                var extra: [(String, String)] = []
+                if let retryAfter = query["retry-after"] { extra.append(("Retry-After", retryAfter)) }
+                writeWhole(context: context, status: status, contentType: "application/json",
+                           body: #"{"error":{"message":"flaky upstream","type":"server_error"}}"#, extraHeaders: extra)
+            } else {
+                writeWhole(context: context, status: .ok, contentType: "application/json", body: TestUpstream.chatJSON)
+            }
+        case (.POST, "/counter"):
+            let answer = TestUpstream.chatJSON.replacingOccurrences(of: "I am a little teapot.", with: "answer \(count("counter"))")
+            writeWhole(context: context, status: .ok, contentType: "application/json", body: answer)
         case (.POST, "/v1/chat/completions"):
             if body.replacingOccurrences(of: " ", with: "").contains(#""stream":true"#) {
                 streamSSE(context: context)
@@ -168,8 +207,9 @@ private final class TestUpstreamHandler: ChannelInboundHandler {
         }
     }
 
-    private func writeWhole(context: ChannelHandlerContext, status: HTTPResponseStatus, contentType: String, body: String) {
-        let headers = HTTPHeaders([("Content-Type", contentType), ("Content-Length", "\(body.utf8.count)"), ("X-Upstream", "test")])
+    private func writeWhole(context: ChannelHandlerContext, status: HTTPResponseStatus, contentType: String, body: String,
+                            extraHeaders: [(String, String)] = []) {
+        let headers = HTTPHeaders([("Content-Type", contentType), ("Content-Length", "\(body.utf8.count)"), ("X-Upstream", "test")] + extraHeaders)
         context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: status, headers: headers))), promise: nil)
         context.write(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(string: body)))), promise: nil)
         context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
