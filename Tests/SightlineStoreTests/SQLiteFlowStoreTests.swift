@@ -241,6 +241,40 @@ struct SQLiteFlowStoreTests {
         #expect(seen == matching.map(\.detail.summary.id).reversed())
     }
 
+    @Test("the positional insert stores every column exactly as GRDB's Codable insert does")
+    func positionalInsertMatchesCodableInsert() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        var capture = makeCapture(requestHeaders: [HeaderField("Authorization", "Bearer ****abcd"), HeaderField("X-Ä", "ü \"q\"")])
+        capture.annotations.properties = ["team": "red", "env": "prod"]
+        capture.annotations.sessionID = "s1"
+        var gateway = GatewayRecord()
+        gateway.cache = "HIT"
+        gateway.savedCostUSD = Decimal(string: "0.000123")
+        gateway.attempts = [.init(target: "https://x", status: 503, error: nil, tMs: 1.5)]
+        capture.gateway = gateway
+        let record = makeRecord(capture, analysis: makeAnalysis())
+        let codable = try SQLiteFlowStore(path: dir.url.appendingPathComponent("a.sqlite").path)
+        let positional = try SQLiteFlowStore(path: dir.url.appendingPathComponent("b.sqlite").path)
+        try await codable.requireWriter().write { db in
+            var row = FlowRow(record)
+            try row.insert(db)
+            try FlowBodyRow(record).insert(db)
+        }
+        try await positional.requireWriter().write { db in
+            var row = FlowRow(record)
+            try row.insertFast(db)
+            #expect(row.seq == 1)
+            try FlowBodyRow(record).insertFast(db)
+        }
+        for table in ["flow", "flow_body"] {
+            let a = try await codable.reader.read { try Row.fetchAll($0, sql: "SELECT * FROM \(table)") }
+            let b = try await positional.reader.read { try Row.fetchAll($0, sql: "SELECT * FROM \(table)") }
+            #expect(a == b, "\(table)")
+        }
+        #expect(try await positional.flow(id: capture.id) == (try await codable.flow(id: capture.id)))
+    }
+
     @Test("the page query is served by an index, not a scan and sort")
     func paginationUsesIndex() async throws {
         let dir = try TemporaryDirectory()

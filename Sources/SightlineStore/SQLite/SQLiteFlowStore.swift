@@ -69,10 +69,10 @@ public final class SQLiteFlowStore: FlowStore {
         // Cached statements: these run for every flow, and parsing SQL each time showed in profiles.
         try db.cachedStatement(sql: "DELETE FROM flow WHERE id = ?").execute(arguments: [id])
         var row = FlowRow(record)
-        try row.insert(db)
-        try FlowBodyRow(record).insert(db)
+        try row.insertFast(db)
+        try FlowBodyRow(record).insertFast(db)
         for property in FlowPropertyRow.rows(record) {
-            try property.insert(db)
+            try property.insertFast(db)
         }
         try db.cachedStatement(sql: "INSERT INTO flow_fts(rowid, url, text) VALUES (?, ?, ?)")
             .execute(arguments: [row.seq, record.summary.url, record.searchText])
