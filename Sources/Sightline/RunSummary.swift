@@ -31,11 +31,11 @@ struct RunSummary {
                  row.p50Ms.map { "\(Int($0.rounded()))" } ?? "-"]
             }
             if rows.count > 1 {
-                let costs = calls.compactMap(\.costUSD)
-                let durations = calls.compactMap(\.durationMs).sorted()
-                table.append(["total", "\(calls.count)", "\(rows.map(\.inputTokens).reduce(0, +))", "\(rows.map(\.outputTokens).reduce(0, +))",
-                              Self.cost(costs.isEmpty ? nil : costs.reduce(0, +)), "\(rows.map(\.errors).reduce(0, +))",
-                              ModelStats.percentile(durations, 0.5).map { "\(Int($0.rounded()))" } ?? "-"])
+                var total = CallTotals()
+                for call in calls { total.add(CallFacts(call)) }
+                table.append(["total", "\(total.calls)", "\(total.inputTokens)", "\(total.outputTokens)",
+                              Self.cost(total.pricedCalls == 0 ? nil : total.costUSD), "\(total.errors)",
+                              total.latencies().p50Ms.map { "\(Int($0.rounded()))" } ?? "-"])
             }
             let all = [header] + table
             let widths = header.indices.map { column in all.map { $0[column].count }.max() ?? 0 }

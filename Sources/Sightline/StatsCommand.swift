@@ -69,21 +69,17 @@ struct ModelStats: Codable {
     var p95Ms: Double?
 
     static func group(_ flows: [FlowSummary]) -> [ModelStats] {
-        let byModel = Dictionary(grouping: flows) { $0.model ?? ($0.provider.map { "(\($0), no model)" } ?? "(not an LLM call)") }
-        return byModel.map { model, calls in
-            let errors = calls.filter { $0.error != nil || ($0.status ?? 0) >= 400 }.count
-            let costs = calls.compactMap(\.costUSD)
-            let durations = calls.compactMap(\.durationMs).sorted()
+        var byModel: [String: CallTotals] = [:]
+        for flow in flows {
+            byModel[flow.model ?? (flow.provider.map { "(\($0), no model)" } ?? "(not an LLM call)"), default: CallTotals()].add(CallFacts(flow))
+        }
+        return byModel.map { model, totals in
+            let latencies = totals.latencies()
             return ModelStats(
-                model: model, calls: calls.count, errors: errors, errorRate: Double(errors) / Double(calls.count),
-                inputTokens: calls.compactMap(\.inputTokens).reduce(0, +), outputTokens: calls.compactMap(\.outputTokens).reduce(0, +),
-                costUSD: costs.isEmpty ? nil : costs.reduce(0, +), unknownCostCalls: calls.count - costs.count,
-                p50Ms: percentile(durations, 0.5), p95Ms: percentile(durations, 0.95))
-        }.sorted { $0.calls > $1.calls }
-    }
-
-    static func percentile(_ sorted: [Double], _ p: Double) -> Double? {
-        guard !sorted.isEmpty else { return nil }
-        return sorted[min(sorted.count - 1, Int((Double(sorted.count - 1) * p).rounded()))]
+                model: model, calls: totals.calls, errors: totals.errors, errorRate: totals.errorRate,
+                inputTokens: totals.inputTokens, outputTokens: totals.outputTokens,
+                costUSD: totals.pricedCalls == 0 ? nil : totals.costUSD, unknownCostCalls: totals.calls - totals.pricedCalls,
+                p50Ms: latencies.p50Ms, p95Ms: latencies.p95Ms)
+        }.sorted { ($0.calls, $1.model) > ($1.calls, $0.model) }
     }
 }

@@ -46,3 +46,26 @@ struct AccumulateTests {
         #expect(capped.calls == 4 && !whole, "page parameters are ignored; the limit is maxFlows")
     }
 }
+
+@Suite("call totals")
+struct CallTotalsTests {
+    @Test("one group's sums: failures include calls without a response, unpriced LLM calls are counted apart, percentiles are nearest-rank")
+    func sumsAndPercentiles() {
+        var totals = CallTotals()
+        let start = Date(timeIntervalSince1970: 1_800_000_000)
+        for (i, status) in [200, 200, 429, 200].enumerated() {
+            totals.add(CallFacts(startedAt: start, mode: .proxy, host: "api.openai.com", status: status, durationMs: Double(i + 1) * 100,
+                                 provider: "openai", model: "gpt-4o", inputTokens: 10, outputTokens: 5,
+                                 costUSD: i == 3 ? nil : Decimal(string: "0.25"), ttftMs: 50))
+        }
+        totals.add(CallFacts(startedAt: start, mode: .proxy, host: "api.openai.com", error: "connection reset", provider: "openai"))
+        totals.add(CallFacts(startedAt: start, mode: .proxy, host: "example.com", status: nil))
+        #expect(totals.calls == 6 && totals.errors == 3, "the 429, the reset and the call without a response")
+        #expect(totals.inputTokens == 40 && totals.outputTokens == 20)
+        #expect(totals.costUSD == Decimal(string: "0.75") && totals.pricedCalls == 3)
+        #expect(totals.unpricedCalls == 2, "two openai calls without a price; the example.com call is not an LLM call")
+        #expect(totals.provider == "openai")
+        #expect(totals.latencies() == .init(p50Ms: 200, p95Ms: 400, p50TTFTMs: 50))
+        #expect(CallTotals.nearestRank([1, 2], 0.5) == 1 && CallTotals.nearestRank([], 0.5) == nil)
+    }
+}

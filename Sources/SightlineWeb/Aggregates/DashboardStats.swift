@@ -65,9 +65,9 @@ struct DashboardStats: Encodable {
     struct Accumulator: FlowAccumulator {
         let bucketSeconds: Int
         var scanned = 0
-        var totals = GroupBuilder()
-        var models: [String: GroupBuilder] = [:]
-        var buckets: [Int: GroupBuilder] = [:]
+        var totals = CallTotals()
+        var models: [String: CallTotals] = [:]
+        var buckets: [Int: CallTotals] = [:]
         var gateway = GatewayTotals()
 
         init(since: Date, until: Date, bucketSeconds: Int?) {
@@ -78,8 +78,8 @@ struct DashboardStats: Encodable {
             scanned += 1
             guard call.mode != .tunnel else { return }
             totals.add(call)
-            models[call.model ?? "(\(call.host))", default: GroupBuilder()].add(call)
-            buckets[Self.start(of: call.startedAt, bucket: bucketSeconds), default: GroupBuilder()].add(call)
+            models[call.model ?? "(\(call.host))", default: CallTotals()].add(call)
+            buckets[Self.start(of: call.startedAt, bucket: bucketSeconds), default: CallTotals()].add(call)
             gateway.add(call)
         }
 
@@ -90,17 +90,17 @@ struct DashboardStats: Encodable {
 
     static func compute(_ accumulated: Accumulator, complete: Bool, since: Date, until: Date) -> DashboardStats {
         let bucket = accumulated.bucketSeconds
-        let byModel = accumulated.models.map { key, builder in builder.group(key: key) }
+        let byModel = accumulated.models.map { key, totals in group(totals, key: key) }
             .sorted { ($0.calls, $1.key) > ($1.calls, $0.key) }
         var overTime: [Group] = []
         var start = Accumulator.start(of: since, bucket: bucket)
         while Double(start) <= until.timeIntervalSince1970 && overTime.count < 500 {
             let key = APITime.string(from: Date(timeIntervalSince1970: Double(start)))
-            overTime.append((accumulated.buckets[start] ?? GroupBuilder()).group(key: key, withProvider: false))
+            overTime.append(group(accumulated.buckets[start] ?? CallTotals(), key: key, withProvider: false))
             start += bucket
         }
         return DashboardStats(since: APITime.string(from: since), until: APITime.string(from: until), bucketSeconds: bucket,
-                              scanned: accumulated.scanned, complete: complete, totals: accumulated.totals.group(key: "all", withProvider: false),
+                              scanned: accumulated.scanned, complete: complete, totals: group(accumulated.totals, key: "all", withProvider: false),
                               gateway: accumulated.gateway, byModel: byModel, overTime: overTime)
     }
 
@@ -110,50 +110,19 @@ struct DashboardStats: Encodable {
         return sizes.first { span / Double($0) <= 60 } ?? 7 * 86400
     }
 
-    /// One group's sums, and its latencies kept for the percentiles.
-    struct GroupBuilder: Sendable {
-        var provider: String?
-        var calls = 0
-        var errors = 0
-        var inputTokens = 0
-        var outputTokens = 0
-        var costUSD: Decimal = 0
-        var unpricedCalls = 0
-        var durations: [Double] = []
-        var ttfts: [Double] = []
-
-        mutating func add(_ call: CallFacts) {
-            calls += 1
-            if call.failed { errors += 1 }
-            inputTokens += call.inputTokens ?? 0
-            outputTokens += call.outputTokens ?? 0
-            if let cost = call.costUSD { costUSD += cost } else if call.provider != nil { unpricedCalls += 1 }
-            if let d = call.durationMs { durations.append(d) }
-            if let t = call.ttftMs { ttfts.append(t) }
-            if provider == nil { provider = call.provider }
-        }
-
-        func group(key: String, withProvider: Bool = true) -> Group {
-            var g = Group(key: key, provider: withProvider ? provider : nil)
-            g.calls = calls
-            g.errors = errors
-            g.errorRate = calls == 0 ? 0 : Double(errors) / Double(calls)
-            g.inputTokens = inputTokens
-            g.outputTokens = outputTokens
-            g.costUSD = costUSD
-            g.unpricedCalls = unpricedCalls
-            let durations = durations.sorted(), ttfts = ttfts.sorted()
-            g.p50Ms = DashboardStats.percentile(durations, 0.50)
-            g.p95Ms = DashboardStats.percentile(durations, 0.95)
-            g.p50TTFTMs = DashboardStats.percentile(ttfts, 0.50)
-            return g
-        }
-    }
-
-    /// Nearest-rank percentile of sorted values.
-    static func percentile(_ sorted: [Double], _ p: Double) -> Double? {
-        guard !sorted.isEmpty else { return nil }
-        let rank = Int((p * Double(sorted.count)).rounded(.up))
-        return sorted[min(sorted.count - 1, max(0, rank - 1))]
+    static func group(_ totals: CallTotals, key: String, withProvider: Bool = true) -> Group {
+        var g = Group(key: key, provider: withProvider ? totals.provider : nil)
+        g.calls = totals.calls
+        g.errors = totals.errors
+        g.errorRate = totals.errorRate
+        g.inputTokens = totals.inputTokens
+        g.outputTokens = totals.outputTokens
+        g.costUSD = totals.costUSD
+        g.unpricedCalls = totals.unpricedCalls
+        let latencies = totals.latencies()
+        g.p50Ms = latencies.p50Ms
+        g.p95Ms = latencies.p95Ms
+        g.p50TTFTMs = latencies.p50TTFTMs
+        return g
     }
 }
