@@ -8,11 +8,6 @@
 public enum NodePreload {
     public static let fileName = "sightline-node-preload.cjs"
 
-    /// Node versions whose fetch follows the proxy variables under `NODE_USE_ENV_PROXY=1`.
-    public static func honoursEnvProxy(major: Int, minor: Int) -> Bool {
-        major >= 25 || (major == 24 && minor >= 5) || (major == 22 && minor >= 21)
-    }
-
     public static let source = #"""
 // Written by `sightline run`: brings Node's fetch through Sightline on a Node that ignores HTTPS_PROXY.
 'use strict';

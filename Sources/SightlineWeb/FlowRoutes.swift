@@ -62,9 +62,7 @@ struct FlowRoutes: Sendable {
     func flowPage(_ parameters: [(String, String)]) async throws -> FlowPage {
         let query = FlowQuery(parameters: parameters.map { (name: $0.0, value: $0.1) })
         for name in ["since", "until"] {
-            if let text = parameters.last(where: { $0.0 == name && !$0.1.isEmpty })?.1, FlowQuery.parseTime(text) == nil {
-                throw APIError.badRequest("\(name): \(text.debugDescription) is not a time")
-            }
+            _ = try APITime.parameter(name, parameters.last(where: { $0.0 == name && !$0.1.isEmpty })?.1)
         }
         if let before = query.before, FlowID(before) == nil { throw APIError.badRequest("before: \(before.debugDescription) is not a cursor") }
         return try await storePage(query)

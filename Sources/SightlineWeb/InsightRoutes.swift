@@ -50,16 +50,8 @@ struct InsightRoutes: Sendable {
 
     static func window(_ request: Request, defaultHours: Double) throws -> (since: Date, until: Date) {
         let parameters = request.uri.queryParameters
-        var until = Date()
-        if let text = parameters["until"].map(String.init), !text.isEmpty {
-            guard let date = FlowQuery.parseTime(text) else { throw APIError.badRequest("until: \(text.debugDescription) is not a time") }
-            until = date
-        }
-        var since = until.addingTimeInterval(-defaultHours * 3600)
-        if let text = parameters["since"].map(String.init), !text.isEmpty {
-            guard let date = FlowQuery.parseTime(text) else { throw APIError.badRequest("since: \(text.debugDescription) is not a time") }
-            since = date
-        }
+        let until = try APITime.parameter("until", parameters["until"].map(String.init)) ?? Date()
+        let since = try APITime.parameter("since", parameters["since"].map(String.init)) ?? until.addingTimeInterval(-defaultHours * 3600)
         guard since < until else { throw APIError.badRequest("since must be before until") }
         return (since, until)
     }

@@ -55,7 +55,7 @@ struct UIRoutes: Sendable {
         }
         router.delete("/api/cache") { _, _ in
             guard let clearCache = services.clearCache else { throw APIError.unavailable("no proxy runs in this process") }
-            try await clearCache()
+            clearCache()
             return Response(status: .noContent)
         }
         router.post("/api/reload") { _, _ in

@@ -8,7 +8,7 @@ public struct WebServices: Sendable {
     /// Re-reads upstream trust and clears the leaf cache (nil when no proxy runs in this process).
     public var reload: (@Sendable () throws -> Void)?
     /// Empties the gateway's response cache, in memory and in the store (nil when no proxy runs here).
-    public var clearCache: (@Sendable () async throws -> Void)?
+    public var clearCache: (@Sendable () -> Void)?
     /// Required as a bearer token, basic password or `sightline_token` cookie; nil on loopback.
     public var password: String?
     /// This Sightline's own proxy port, which `POST /api/flows/{id}/replay` sends requests through
@@ -21,7 +21,7 @@ public struct WebServices: Sendable {
 
     public init(store: any FlowStore, recorder: FlowRecorder?, caCertificatePEM: String, reload: (@Sendable () throws -> Void)?,
                 password: String?, replayTarget: ReplayTarget? = nil, proxyURL: String? = nil, caBundlePath: String? = nil,
-                clearCache: (@Sendable () async throws -> Void)? = nil) {
+                clearCache: (@Sendable () -> Void)? = nil) {
         self.store = store
         self.recorder = recorder
         self.caCertificatePEM = caCertificatePEM

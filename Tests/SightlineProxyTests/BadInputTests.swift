@@ -427,9 +427,12 @@ import Testing
     }
 
     /// Connections that never finish their head cannot crowd out prompt clients: past the pending limit,
-    /// the longest-waiting one is closed to make room.
+    /// the longest-waiting one is closed to make room. Without that, these 40 would hold all 16 connections.
     @Test func slowlorisFloodDoesNotLockOutPromptClients() async throws {
-        let h = try await ProxyHarness.start { $0.maxPendingRequestHeads = 8 }
+        let h = try await ProxyHarness.start {
+            $0.maxPendingRequestHeads = 8
+            $0.maxClientConnections = 16
+        }
         defer { Task { await h.stop() } }
         var slow: [RawSocket] = []
         defer { slow.forEach { $0.close() } }
@@ -438,10 +441,12 @@ import Testing
             try socket.send(Array("GET http://localhost/ HTTP/1.1\r\nX-Slow: ".utf8))
             slow.append(socket)
         }
+        try await Task.sleep(for: .milliseconds(200)) // the evicted connections finish closing
         try expectServesNormally(h)
         let counts = h.proxy.connectionCounts
         #expect(counts.waiting <= 8)
-        #expect(counts.evicted >= 32)
+        // Each of the other 32 was closed to make room, or refused while the closes were still completing.
+        #expect(counts.evicted > 0 && counts.evicted + counts.refused >= 32, "\(counts)")
         // Closed with its unread head still in the proxy's receive buffer, which the kernel turns into a reset.
         let oldest = slow.first?.read().end
         #expect(oldest == .closed || oldest == .reset, "the oldest slow connection was closed")

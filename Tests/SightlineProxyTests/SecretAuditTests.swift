@@ -49,6 +49,13 @@ import Testing
                   "-H", "Helicone-Auth: Bearer \(keys["helicone"]!)", "-H", "Content-Type: application/json",
                   "-d", #"{"model":"gpt-4o-mini","api_key":"\#(keys["body"]!)","messages":[]}"#, proxy + "/v1/chat/completions"])
 
+        // A call that fails upstream, so that the log holds a line about a request carrying every key.
+        let failing = try run("curl", ["--max-time", "10", "-sS", "-o", "/dev/null",
+                                       "-H", "Proxy-Authorization: Basic " + Data("ada:\(keys["proxy"]!)".utf8).base64EncodedString(),
+                                       "-H", "Sightline-Target-Url: https://localhost:1", "-H", "Authorization: Bearer \(keys["bearer"]!)",
+                                       "-H", "x-goog-api-key: \(keys["x-goog-api-key"]!)", proxy + "/v1beta/models/g:generateContent?key=\(keys["query"]!)"])
+        #expect(failing.status == 0, "\(failing.stderr)")
+
         // What the API serves, while it runs.
         var served = Data()
         var pageText = try run("curl", ["--max-time", "10", "-sS", ui + "/api/flows"])
@@ -57,11 +64,11 @@ import Testing
         while Date() < recorded { // the recorder writes in batches, off the data path
             pageText = try run("curl", ["--max-time", "10", "-sS", ui + "/api/flows"])
             flows = (try? JSONSerialization.jsonObject(with: pageText.stdout) as? [String: Any])?["flows"] as? [[String: Any]] ?? []
-            if flows.count == 3 { break }
+            if flows.count == 4 { break }
             try await Task.sleep(for: .milliseconds(50))
         }
         served += pageText.stdout
-        #expect(flows.count == 3)
+        #expect(flows.count == 4)
         for flow in flows {
             let id = flow["id"] as? String ?? ""
             for path in ["/api/flows/\(id)", "/api/flows/\(id)/curl", "/api/flows/\(id)/har"] {
@@ -78,7 +85,8 @@ import Testing
             written.append((name, try Data(contentsOf: URL(fileURLWithPath: data + "/" + name))))
         }
         #expect(written.count >= 3, "the database was found")
-        #expect((try? String(contentsOf: log, encoding: .utf8))?.contains("/v1/chat/completions") == true || written[1].1.count > 0)
+        let logText = String(decoding: written[0].1, as: UTF8.self)
+        #expect(logText.contains("upstream failed") && logText.contains("https://localhost:1"), "the log recorded the failing call: \(logText.suffix(500))")
         for (kind, key) in keys {
             for (place, bytes) in written {
                 #expect(bytes.range(of: Data(key.utf8)) == nil, "the \(kind) key is in the \(place) in full")

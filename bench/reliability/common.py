@@ -375,6 +375,27 @@ class KeepAliveClient:
             self.sock = None
 
 
+
+class Tickets:
+    """Hands out 0, 1, 2, … below a limit to any number of worker threads; None once all are taken."""
+
+    def __init__(self, limit):
+        self._next = 0
+        self._limit = limit
+        self._lock = threading.Lock()
+
+    def take(self):
+        with self._lock:
+            if self._next >= self._limit:
+                return None
+            n = self._next
+            self._next += 1
+            return n
+
+    @property
+    def taken(self):
+        return self._next
+
 def wait_until(predicate, timeout, interval=0.1):
     deadline = time.time() + timeout
     while time.time() < deadline:

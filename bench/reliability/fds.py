@@ -16,7 +16,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from common import (Sightline, Upstream, fd_kinds, install_signal_handlers, proxied_get, read_response, say, wait_until,
+from common import (Sightline, Tickets, Upstream, fd_kinds, install_signal_handlers, proxied_get, read_response, say, wait_until,
                     work_dir, write_result)
 
 CONNECTIONS = int(os.environ.get("FDS_CONNECTIONS", "10000"))
@@ -91,16 +91,11 @@ def main():
         counts = {"request": [0, 0], "idle": [0, 0], "tunnel": [0, 0], "tls": [0, 0]}
         errors = []
         lock = threading.Lock()
-        state = {"next": 0}
+        tickets = Tickets(CONNECTIONS)
         peak = [before]
 
         def worker():
-            while True:
-                with lock:
-                    n = state["next"]
-                    if n >= CONNECTIONS:
-                        return
-                    state["next"] = n + 1
+            while (n := tickets.take()) is not None:
                 kind = "tls" if n % 10 == 9 else ("request", "idle", "tunnel")[n % 3]
                 try:
                     if kind == "request":

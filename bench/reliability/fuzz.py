@@ -21,7 +21,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from common import (Sightline, Upstream, fd_count, fd_kinds, install_signal_handlers, proxied_get,
+from common import (Sightline, Tickets, Upstream, fd_count, fd_kinds, install_signal_handlers, proxied_get,
                     response_complete, rss_kb, say, work_dir, write_result)
 
 INPUTS = int(os.environ.get("FUZZ_INPUTS", "100000"))
@@ -521,7 +521,8 @@ def main():
     extra = ["--map-remote", f"https://{INTERCEPTED}=http://{h}", "--gateway-target", f"http://{h}"]
     proxy = Sightline(os.path.join(work, "data"), extra).start()
     crashes = []
-    state = {"next": 0, "proxy": proxy}
+    state = {"proxy": proxy}
+    tickets = Tickets(INPUTS)
     lock = threading.Lock()
     outcomes, by_kind = {}, {}
     hangs, recent = [], []
@@ -557,18 +558,16 @@ def main():
                 if p.alive():
                     return
                 crashes.append({"exit": p.proc.returncode, "recent": list(recent[-32:])})
-                say(f"  !! proxy died (exit {p.proc.returncode}) near input {state['next']}; restarting")
+                say(f"  !! proxy died (exit {p.proc.returncode}) near input {tickets.taken}; restarting")
                 state["proxy"] = Sightline(os.path.join(work, "data"), extra,
                                            log_path=os.path.join(work, f"data-{len(crashes)}.log")).start()
 
         def worker(seed):
             rnd = random.Random(seed)
             while True:
-                with lock:
-                    n = state["next"]
-                    if n >= INPUTS:
-                        return
-                    state["next"] = n + 1
+                n = tickets.take()
+                if n is None:
+                    return
                 if n and n % VALID_EVERY == 0:
                     check_alive()
                     check_valid(n)

@@ -15,8 +15,9 @@ enum RequestFraming {
         if headers["host"].count > 1 {
             return .refuse(.badRequest, "more than one Host header")
         }
-        let codings = headers[canonicalForm: "transfer-encoding"].map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
-        guard !codings.isEmpty else { return .forward(headers) }
+        let sent = headers[canonicalForm: "transfer-encoding"]
+        guard !sent.isEmpty else { return .forward(headers) }
+        let codings = sent.map { $0.lowercased() }
         guard codings == ["chunked"] else {
             return .refuse(.notImplemented,
                            "Transfer-Encoding \(codings.joined(separator: ", ")) is not supported; send the body with Transfer-Encoding: chunked or Content-Length")
@@ -25,7 +26,7 @@ enum RequestFraming {
             return .refuse(.badRequest, "both Content-Length and Transfer-Encoding")
         }
         // `Chunked` is the same coding as `chunked`, but the encoder frames the body only for the exact spelling.
-        guard headers[canonicalForm: "transfer-encoding"] != ["chunked"] else { return .forward(headers) }
+        guard sent != ["chunked"] else { return .forward(headers) }
         var forwarded = HTTPHeaders()
         for (name, value) in headers {
             forwarded.add(name: name, value: name.lowercased() == "transfer-encoding" ? "chunked" : value)

@@ -6,17 +6,11 @@ import GRDB
 // Values are converted exactly as the Codable path converts them (DatabaseValueConvertible, GRDB's JSON
 // encoder for nested values), so `FetchableRecord` reads them back unchanged.
 extension FlowRow {
-    static let insertSQL: String = {
-        let columns = ["id", "started_at", "mode", "client_address", "method", "url", "host", "upstream_url", "gateway", "status",
-                       "error", "duration_ms", "ttfb_ms", "request_bytes", "response_bytes", "provider", "endpoint", "model", "stream",
-                       "input_tokens", "output_tokens", "cached_input_tokens", "reasoning_tokens", "cost_usd", "ttft_ms",
-                       "tokens_per_second", "finish_reason", "tool_call_count", "truncated", "session_id", "session_path",
-                       "session_name", "user_id", "properties", "upstream_connected_ms", "tls_done_ms", "request_sent_ms",
-                       "first_byte_ms", "last_byte_ms", "request_http_version", "request_headers", "request_body_truncated",
-                       "request_body_decoded", "request_omitted", "response_reason", "response_http_version", "response_headers",
-                       "response_body_truncated", "response_body_decoded", "response_omitted"]
-        return "INSERT INTO flow (\(columns.joined(separator: ", "))) VALUES (\(Array(repeating: "?", count: columns.count).joined(separator: ", ")))"
-    }()
+    /// Every column but `seq` (the rowid SQLite assigns), in `CodingKeys` order.
+    static let insertedColumns = CodingKeys.allCases.filter { $0 != .seq }
+
+    static let insertSQL = "INSERT INTO flow (\(insertedColumns.map(\.rawValue).joined(separator: ", "))) VALUES "
+        + "(\(Array(repeating: "?", count: insertedColumns.count).joined(separator: ", ")))"
 
     /// Inserts the row and sets `seq`.
     mutating func insertFast(_ db: Database) throws {
@@ -30,6 +24,7 @@ extension FlowRow {
             requestBodyDecoded, requestOmitted, responseReason, responseHTTPVersion, try Self.json(responseHeaders, .responseHeaders),
             responseBodyTruncated, responseBodyDecoded, responseOmitted,
         ]
+        assert(arguments.count == Self.insertedColumns.count, "one argument per column, in CodingKeys order")
         try db.cachedStatement(sql: Self.insertSQL).execute(arguments: StatementArguments(arguments))
         seq = db.lastInsertedRowID
     }

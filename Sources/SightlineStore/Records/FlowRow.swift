@@ -59,7 +59,8 @@ struct FlowRow: Codable, Hashable, Sendable, FetchableRecord, MutablePersistable
     var responseBodyDecoded: Bool?
     var responseOmitted: Bool?
 
-    enum CodingKeys: String, CodingKey, ColumnExpression {
+    /// In column order: `insertFast` binds its arguments in this order.
+    enum CodingKeys: String, CodingKey, ColumnExpression, CaseIterable {
         case seq, id, startedAt = "started_at", mode, clientAddress = "client_address", method, url, host
         case upstreamURL = "upstream_url", gateway, status, error, durationMs = "duration_ms", ttfbMs = "ttfb_ms"
         case requestBytes = "request_bytes", responseBytes = "response_bytes", provider, endpoint, model, stream

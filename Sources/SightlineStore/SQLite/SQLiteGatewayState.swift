@@ -41,8 +41,6 @@ public final class SQLiteGatewayState: GatewayStateJournal {
         self.logger = logger
     }
 
-    /// Changes that could not be queued because the writer fell behind (the memory state still has them).
-    public var dropped: Int { queue.withLock { $0.dropped } }
 
     public func cacheStored(key: String, response: CachedResponse) { enqueue(.cacheStored(key: key, response: response)) }
     public func cacheCleared() { enqueue(.cacheCleared) }
@@ -91,10 +89,16 @@ public final class SQLiteGatewayState: GatewayStateJournal {
     /// Writes what is queued, one transaction per wake-up, until `finish`; then writes what is left.
     public func run() async {
         var lastExpiry = Date()
+        var reportedDrops = 0
         while true {
-            let (changes, finished) = queue.withLock { queue in
+            let (changes, finished, dropped) = queue.withLock { queue in
                 defer { queue.changes.removeAll(keepingCapacity: true) }
-                return (queue.changes, queue.finished)
+                return (queue.changes, queue.finished, queue.dropped)
+            }
+            if dropped > reportedDrops {
+                logger.warning("gateway state writer fell behind: changes not stored (the cache and rate limits still hold in memory)",
+                               metadata: ["dropped": "\(dropped - reportedDrops)", "dropped_total": "\(dropped)"])
+                reportedDrops = dropped
             }
             await write(changes, expire: &lastExpiry)
             if finished { return }

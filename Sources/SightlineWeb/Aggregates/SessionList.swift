@@ -60,7 +60,7 @@ struct SessionList: Encodable {
             var session = byID[id] ?? Session(id: id, firstStartedAt: call.startedAt, lastStartedAt: call.startedAt)
             session.name = session.name ?? call.sessionName
             session.calls += 1
-            if call.error != nil || (call.status ?? 0) >= 400 { session.errors += 1 }
+            if call.failed { session.errors += 1 }
             session.firstStartedAt = min(session.firstStartedAt, call.startedAt)
             let end = call.startedAt.addingTimeInterval((call.durationMs ?? 0) / 1000)
             session.lastStartedAt = max(session.lastStartedAt, call.startedAt)
