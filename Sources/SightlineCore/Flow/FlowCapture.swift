@@ -103,7 +103,9 @@ public struct FlowCapture: Sendable {
     public var upstreamURL: String?
     public var timings: FlowTimings
     public var responseChunks: [ChunkArrival] = []
+    /// What went wrong, for a person to read; `errorKind` says the same for code.
     public var error: String?
+    public var errorKind: FlowErrorKind?
     public var annotations = FlowAnnotations()
     /// Set when the request asked for gateway features (cache, retries, rate limits, faults).
     public var gateway: GatewayRecord?
