@@ -20,6 +20,12 @@ public struct SlidingWindow: Sendable, Equatable {
         public var remaining: Int
         /// Seconds until the oldest spending leaves the window (what `Retry-After` and `RateLimit-Reset` say).
         public var resetSeconds: Int
+
+        public init(allowed: Bool, remaining: Int, resetSeconds: Int) {
+            self.allowed = allowed
+            self.remaining = remaining
+            self.resetSeconds = resetSeconds
+        }
     }
 
     /// Whether one more request may go now (`units` is what it will cost when known in advance: 1 for

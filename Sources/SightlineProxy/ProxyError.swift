@@ -3,23 +3,11 @@ import NIOCore
 import NIOHTTP1
 import NIOPosix
 import NIOSSL
+import SightlineCore
 
 /// Why an exchange failed, phrased for the user who sees it in a 502/504 body and in the flow.
 public struct ProxyError: Error, CustomStringConvertible, Sendable {
-    enum Code: String, Sendable {
-        case upstreamRefused = "upstream_refused"
-        case upstreamUnresolvable = "upstream_dns"
-        case upstreamTLS = "upstream_tls"
-        case upstreamTimeout = "upstream_timeout"
-        case upstreamReset = "upstream_reset"
-        case upstreamProtocol = "upstream_protocol"
-        case clientDisconnected = "client_disconnected"
-        case badRequest = "bad_request"
-        case forbidden = "forbidden"
-        case injected = "injected_fault"
-    }
-
-    let code: Code
+    let code: FlowErrorKind
     public let reason: String
 
     /// A short, stable identifier for metrics and the `Sightline-Error` header.
@@ -31,14 +19,20 @@ public struct ProxyError: Error, CustomStringConvertible, Sendable {
         case .upstreamTimeout: .gatewayTimeout
         case .badRequest: .badRequest
         case .forbidden: .forbidden
-        case .injected: .internalServerError
-        case .upstreamRefused, .upstreamUnresolvable, .upstreamTLS, .upstreamReset, .upstreamProtocol, .clientDisconnected: .badGateway
+        case .injectedFault: .internalServerError
+        case .proxyAuth: .proxyAuthenticationRequired
+        case .rateLimited: .tooManyRequests
+        case .requestTooLarge: .payloadTooLarge
+        case .badFraming: .badRequest
+        case .requestTimeout: .requestTimeout
+        case .tooManyConnections: .serviceUnavailable
+        case .upstreamRefused, .upstreamDNS, .upstreamTLS, .upstreamReset, .upstreamProtocol, .clientGone, .interceptFailed: .badGateway
         }
     }
 
     static func badRequest(_ reason: String) -> Self { .init(code: .badRequest, reason: reason) }
     static func forbidden(_ reason: String) -> Self { .init(code: .forbidden, reason: reason) }
-    static func injected(_ reason: String) -> Self { .init(code: .injected, reason: reason) }
+    static func injected(_ reason: String) -> Self { .init(code: .injectedFault, reason: reason) }
     static func upstreamReset(_ target: String, afterResponseStarted: Bool) -> Self {
         .init(code: .upstreamReset, reason: afterResponseStarted
               ? "upstream \(target) closed the connection in the middle of the response"
@@ -55,7 +49,7 @@ public struct ProxyError: Error, CustomStringConvertible, Sendable {
         return ms % 1000 == 0 ? "\(ms / 1000) s" : String(format: "%.1f s", Double(ms) / 1000)
     }
     static func clientDisconnected() -> Self {
-        .init(code: .clientDisconnected, reason: "client disconnected before the response was complete")
+        .init(code: .clientGone, reason: "client disconnected before the response was complete")
     }
     static func upstreamProtocol(_ target: String, _ detail: String) -> Self {
         .init(code: .upstreamProtocol, reason: "upstream \(target) sent an invalid HTTP response: \(detail)")
@@ -77,7 +71,7 @@ public struct ProxyError: Error, CustomStringConvertible, Sendable {
         }
         if let connectError = error as? NIOConnectionError {
             if connectError.dnsAAAAError != nil || connectError.dnsAError != nil, connectError.connectionErrors.isEmpty {
-                return .init(code: .upstreamUnresolvable, reason: "cannot resolve upstream host \(target)")
+                return .init(code: .upstreamDNS, reason: "cannot resolve upstream host \(target)")
             }
             let detail = connectError.connectionErrors.first.map { describe($0.error) } ?? describe(error)
             return .init(code: .upstreamRefused, reason: "cannot connect to upstream \(target): \(detail)")
@@ -89,5 +83,29 @@ public struct ProxyError: Error, CustomStringConvertible, Sendable {
             return .init(code: .upstreamRefused, reason: "cannot connect to upstream \(target): \(describe(error))")
         }
         return .init(code: .upstreamRefused, reason: "cannot connect to upstream \(target): \(error)")
+    }
+}
+
+extension ProxyError {
+    /// The same classification with a more precise reason, when there is one.
+    func withReason(_ reason: String?) -> ProxyError {
+        guard let reason else { return self }
+        return ProxyError(code: code, reason: reason)
+    }
+
+    /// Why an upstream connection ended while an exchange used it (`error` nil: a clean close).
+    static func upstreamClosed(_ target: String, error: (any Error)?, afterResponseStarted started: Bool, connectTimeout: TimeAmount) -> ProxyError {
+        if let parserError = error as? HTTPParserError, parserError == .invalidEOFState {
+            // The decoder's word for "the connection closed before the message was complete".
+            return .upstreamReset(target, afterResponseStarted: started)
+        }
+        if let error, !(error is ProxyError), error is HTTPParserError || "\(error)".contains("HTTPParserError") {
+            return .upstreamProtocol(target, "\(error)")
+        }
+        if let error {
+            return ProxyError.connecting(to: target, error: error, timeout: connectTimeout)
+                .withReason(started ? "upstream \(target) failed in the middle of the response: \(error)" : nil)
+        }
+        return .upstreamReset(target, afterResponseStarted: started)
     }
 }

@@ -4,11 +4,12 @@ import NIOCore
 import SightlineCore
 import SightlineGateway
 
-/// What every connection handler shares: configuration, TLS material, the upstream connector and
+/// What every connection handler shares: configuration, TLS material, the upstream pool and
 /// the capture sink. Immutable; the parts that reload swap their own state.
 struct ProxyServices: Sendable {
     let configuration: ProxyConfiguration
-    let connector: UpstreamConnector
+    /// Every upstream connection of an exchange comes from here (new or idle).
+    let pool: UpstreamPool
     let leafContexts: LeafContextCache
     let sink: any CaptureSink
     let responseCache: any ResponseCache

@@ -17,13 +17,17 @@ public enum FlowErrorKind: String, Sendable, Codable, CaseIterable, Hashable {
     case requestTooLarge = "request_too_large"
     case injectedFault = "injected_fault"
     case interceptFailed = "intercept_failed"
+    /// No complete request head within the head timeout (a slowloris, or a client that never spoke).
+    case requestTimeout = "request_timeout"
+    /// Past `--max-connections`: the connection was answered 503 and closed.
+    case tooManyConnections = "too_many_connections"
 
     /// The upstream (or the way to it) failed, as opposed to the client or a rule of Sightline's.
     public var isUpstream: Bool {
         switch self {
         case .upstreamRefused, .upstreamDNS, .upstreamTLS, .upstreamReset, .upstreamTimeout, .upstreamProtocol: true
         case .clientGone, .proxyAuth, .rateLimited, .badRequest, .badFraming, .forbidden, .requestTooLarge, .injectedFault,
-             .interceptFailed: false
+             .interceptFailed, .requestTimeout, .tooManyConnections: false
         }
     }
 }

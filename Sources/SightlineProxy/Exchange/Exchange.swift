@@ -1,51 +1,77 @@
 import NIOCore
 import NIOHTTP1
 import SightlineCore
+import SightlineGateway
 
-/// One request/response in flight on a client connection: what to send where, and what was seen.
-/// Confined to the connection's event loop.
-final class Exchange {
+/// One request/response on a client connection: where it goes and what has been seen of it.
+/// A value the state machine owns; the handler never keeps one.
+struct Exchange {
     let start: NIODeadline
-    /// Where the request really goes (after gateway routing and `--map-remote`).
-    var upstreamOrigin: Origin
+    /// Where this attempt goes (after routing, `--map-remote` and any fallback).
+    var origin: Origin
     /// The head sent upstream: origin-form target, hop-by-hop headers removed, rules applied.
-    var upstreamHead: HTTPRequestHead
+    var head: HTTPRequestHead
     let clientWantsClose: Bool
-    var isHEAD: Bool { upstreamHead.method == .HEAD }
-    var capture: FlowCapture
-    var upstreamReady = false
-    var bufferedParts: [HTTPClientRequestPart] = []
     var requestComplete = false
-    var responseHeadSent = false
-    var tracksChunkTimes = false
-    /// The upstream said `Connection: close` (or spoke HTTP/1.0): its connection is not reused.
-    var upstreamWantsClose = true
-    /// Set when the request asked for gateway features: the request is then held whole and sent by attempts.
-    var gateway: GatewayRun?
+    var capture: FlowCapture
+    /// Present when the request asked for gateway features: it is then held whole and sent by attempts.
+    var gateway: GatewayExchange?
 
-    init(start: NIODeadline, upstreamOrigin: Origin, upstreamHead: HTTPRequestHead, clientWantsClose: Bool, capture: FlowCapture) {
-        self.start = start
-        self.upstreamOrigin = upstreamOrigin
-        self.upstreamHead = upstreamHead
-        self.clientWantsClose = clientWantsClose
-        self.capture = capture
+    func ms(_ now: NIODeadline) -> Double { Double((now - start).nanoseconds) / 1_000_000 }
+
+    /// Adds an attempt to the flow's gateway record (what `Sightline-Attempts` counts, with its time).
+    mutating func recordAttempt(target: String, status: Int?, error: String?, now: NIODeadline) {
+        let tMs = ms(now)
+        capture.gateway?.attempts.append(.init(target: target, status: status, error: error, tMs: tMs))
     }
 
-    func ms(_ instant: NIODeadline = .now()) -> Double {
-        ProxyServices.ms(from: start, to: instant)
-    }
-
-    func appendRequestBody(_ buffer: ByteBuffer) {
+    mutating func captureRequestBody(_ buffer: ByteBuffer) {
         buffer.withUnsafeReadableBytes { capture.request.body.append($0) }
     }
+}
 
-    func appendResponseBody(_ buffer: ByteBuffer) {
-        guard capture.response != nil else { return }
-        buffer.withUnsafeReadableBytes { capture.response!.body.append($0) }
-        if tracksChunkTimes {
-            capture.responseChunks.append(ChunkArrival(endOffset: capture.response!.body.totalBytes, tMs: ms()))
-        }
+/// The gateway's part of an exchange: the held request, its attempts, and what goes into the answer.
+struct GatewayExchange {
+    let options: GatewayOptions
+    var attempts: GatewayAttempts
+    /// The origin and head of the primary target, kept for its retries.
+    let primaryOrigin: Origin
+    let primaryHead: HTTPRequestHead
+    var body: [ByteBuffer] = []
+    var cacheKey: CacheKey?
+    var rateLimitHeaders: [(String, String)] = []
+    /// Time spent waiting on upstreams (request out → response head), summed over attempts.
+    var upstreamWait = TimeAmount.zero
+    var attemptStartedAt: NIODeadline?
+    var cutCounter: SSEEventCounter?
+
+    init(options: GatewayOptions, primaryOrigin: Origin, primaryHead: HTTPRequestHead) {
+        self.options = options
+        self.attempts = GatewayAttempts(retry: options.retry, fallbacks: options.fallbacks)
+        self.primaryOrigin = primaryOrigin
+        self.primaryHead = primaryHead
+        self.cutCounter = options.fault?.cutAfterEvents.map(SSEEventCounter.init(limit:))
     }
+
+    var prefix: String { options.headers.responsePrefix }
+}
+
+/// What the relay keeps while a response streams to the client.
+struct ResponseProgress {
+    /// `text/event-stream` or NDJSON: chunk arrival times are kept for event timing.
+    let tracksChunkTimes: Bool
+    /// The upstream said `Connection: close` (or spoke HTTP/1.0): its connection is not reused.
+    let upstreamWantsClose: Bool
+    /// A copy of a 200 for the gateway cache, while it fits the body cap.
+    var cacheCopy: CacheCopy?
+}
+
+/// A gateway response being copied for the cache.
+struct CacheCopy {
+    var status: Int
+    var reason: String
+    var headers: [(String, String)]
+    var body: [UInt8] = []
 }
 
 extension HTTPHeaders {

@@ -36,10 +36,11 @@ public final class ProxyServer: Sendable {
         logger: Logger
     ) async throws -> ProxyServer {
         let trust = try UpstreamTrust(caFiles: configuration.upstreamCAFiles, insecure: configuration.insecureUpstream)
+        let connector = UpstreamConnector(trust: trust, connectTimeout: configuration.connectTimeout,
+                                          idleTimeout: configuration.upstreamIdleTimeout)
         let services = ProxyServices(
             configuration: configuration,
-            connector: UpstreamConnector(trust: trust, connectTimeout: configuration.connectTimeout,
-                                         idleTimeout: configuration.upstreamIdleTimeout),
+            pool: UpstreamPool(connector: connector),
             leafContexts: LeafContextCache(issuer: LeafCertificateIssuer(authority: authority)),
             sink: sink,
             responseCache: responseCache,
