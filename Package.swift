@@ -38,7 +38,7 @@ let package = Package(
         ),
         .target(
             name: "SightlineGateway",
-            dependencies: ["SightlineCore", "SightlineLLM", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["SightlineCore", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -141,7 +141,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SightlineLLMTests",
-            dependencies: ["SightlineLLM"],
+            dependencies: ["SightlineLLM", "SightlineCore"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -160,7 +160,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SightlineGatewayTests",
-            dependencies: ["SightlineGateway", "SightlineCore", "SightlineLLM"],
+            dependencies: ["SightlineGateway", "SightlineCore"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

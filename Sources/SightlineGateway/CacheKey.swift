@@ -1,7 +1,7 @@
 import Crypto
 import Foundation
 import SightlineCore
-import SightlineLLM
+
 
 /// The cache key of a request (GATEWAY.md): SHA-256 over the method, the target URL without credential
 /// query parameters, the body as canonical JSON (minus ignored top-level keys), the seed, and a hash

@@ -1,4 +1,4 @@
-import SightlineLLM
+import SightlineCore
 
 /// One entry of `Fallbacks: [{"target-url": …, "headers": {…}, "onCodes": [429, 500], "bodyKeyOverride": {…}}]`.
 public struct FallbackTarget: Sendable, Equatable {

@@ -1,3 +1,4 @@
+import SightlineCore
 /// Small pieces every decoder needs to build the common model the same way.
 enum ConversationBuilding {
     /// Texts of text-like parts, joined by newlines; nil when there are none.

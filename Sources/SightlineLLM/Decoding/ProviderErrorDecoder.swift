@@ -1,3 +1,4 @@
+import SightlineCore
 /// Turns a provider's error body into one readable line: `rate_limit_error: Number of requests…`.
 enum ProviderErrorDecoder {
     /// The longest plain-text body kept when the error is not JSON (an HTML page from a load balancer).

@@ -1,3 +1,4 @@
+import SightlineCore
 /// One unit of a streamed response, whatever framed it: an SSE event, an NDJSON line (Ollama), or an
 /// element of Gemini's non-SSE JSON array stream. `tMs` is nil when arrival times are unknown.
 struct StreamEvent {

@@ -1,3 +1,4 @@
+import SightlineCore
 /// One wire format's reading of request, response and stream into the common model.
 protocol WireFormatDecoder: Sendable {
     func decodeRequest(_ body: JSONValue, into result: inout DecodedExchange)

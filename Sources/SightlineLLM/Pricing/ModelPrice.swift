@@ -1,3 +1,4 @@
+import SightlineCore
 import Foundation
 
 /// One model's list prices in USD per million tokens. Cached input and cache writes fall back to the

@@ -1,3 +1,4 @@
+import SightlineCore
 import Foundation
 
 /// Per-million-token prices by model (a dated, bundled JSON resource plus an optional user file).

@@ -1,3 +1,4 @@
+import SightlineCore
 import Foundation
 import Testing
 @testable import SightlineLLM

@@ -1,3 +1,4 @@
+import SightlineCore
 /// Anthropic content blocks as parts of the common model.
 enum AnthropicContentBlocks {
     typealias Part = Conversation.Part

@@ -1,3 +1,4 @@
+import SightlineCore
 /// `/v1/messages/count_tokens`: the request is a Messages request, the answer a token count.
 struct AnthropicCountTokensDecoder: WireFormatDecoder {
     func decodeRequest(_ body: JSONValue, into result: inout DecodedExchange) {

@@ -1,3 +1,4 @@
+import SightlineCore
 /// Anthropic Messages (`/v1/messages`), also as Claude on Vertex (`:rawPredict`).
 struct AnthropicMessagesDecoder: WireFormatDecoder {
     func decodeRequest(_ body: JSONValue, into result: inout DecodedExchange) {

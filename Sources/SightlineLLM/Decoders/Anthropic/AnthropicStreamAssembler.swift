@@ -1,3 +1,4 @@
+import SightlineCore
 /// Rebuilds a message from Anthropic's stream: `message_start` (model, input usage),
 /// `content_block_start`/`_delta`/`_stop` per block index, `message_delta` (stop reason, output usage),
 /// `message_stop` (the final event).

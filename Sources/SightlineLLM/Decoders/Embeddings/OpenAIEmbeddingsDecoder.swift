@@ -1,3 +1,4 @@
+import SightlineCore
 /// `/embeddings`: the inputs become one user message (so they are searchable), their count a
 /// parameter; the vectors themselves are not part of the conversation.
 struct OpenAIEmbeddingsDecoder: WireFormatDecoder {

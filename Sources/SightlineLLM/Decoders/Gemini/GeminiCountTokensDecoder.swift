@@ -1,3 +1,4 @@
+import SightlineCore
 /// `countTokens`: the request's contents, answered by a free token count.
 struct GeminiCountTokensDecoder: WireFormatDecoder {
     func decodeRequest(_ body: JSONValue, into result: inout DecodedExchange) {

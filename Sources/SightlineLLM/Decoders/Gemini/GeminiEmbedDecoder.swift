@@ -1,3 +1,4 @@
+import SightlineCore
 /// `embedContent` and `batchEmbedContents`: the texts embedded, as one user message.
 struct GeminiEmbedDecoder: WireFormatDecoder {
     func decodeRequest(_ body: JSONValue, into result: inout DecodedExchange) {

@@ -1,3 +1,4 @@
+import SightlineCore
 /// Gemini `generateContent` and `streamGenerateContent`, on AI Studio and Vertex.
 struct GeminiGenerateDecoder: WireFormatDecoder {
     private static let conversationKeys: Set<String> = [

@@ -1,3 +1,4 @@
+import SightlineCore
 /// Gemini `Content`/`Part` objects as the common model. Every field is read by its camelCase name or
 /// its snake_case spelling, since the REST API accepts both.
 enum GeminiParts {

@@ -1,3 +1,4 @@
+import SightlineCore
 /// Ollama's native API (`/api/chat`, `/api/generate`, `/api/embed`). Streaming is NDJSON, one JSON
 /// object per line, on by default; the last line has `done: true` and the counts and durations.
 struct OllamaDecoder: WireFormatDecoder {

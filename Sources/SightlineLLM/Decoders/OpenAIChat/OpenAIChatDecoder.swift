@@ -1,3 +1,4 @@
+import SightlineCore
 /// OpenAI chat completions, and every provider that speaks it (Azure, Groq, Mistral, OpenRouter,
 /// DeepSeek, xAI, Together, Fireworks, vLLM, llama.cpp…).
 struct OpenAIChatDecoder: WireFormatDecoder {

@@ -1,3 +1,4 @@
+import SightlineCore
 /// Content as OpenAI's chat and Responses formats spell it: a string, or an array of typed parts.
 enum OpenAIContentParts {
     typealias Part = Conversation.Part

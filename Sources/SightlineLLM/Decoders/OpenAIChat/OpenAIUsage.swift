@@ -1,3 +1,4 @@
+import SightlineCore
 /// Usage as the OpenAI family reports it. Chat and legacy completions say `prompt_tokens`, Responses
 /// and embeddings-v2 say `input_tokens`; compatible providers add their own spellings of cache hits.
 /// Input counts include cached tokens (the pricing code knows).

@@ -1,3 +1,4 @@
+import SightlineCore
 /// The legacy `/completions` endpoint (still what many local servers and `gpt-3.5-turbo-instruct`
 /// speak): a prompt in, `choices[].text` out.
 struct OpenAICompletionsDecoder: WireFormatDecoder {

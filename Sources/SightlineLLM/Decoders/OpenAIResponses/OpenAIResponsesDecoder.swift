@@ -1,3 +1,4 @@
+import SightlineCore
 /// OpenAI's Responses API (`/v1/responses`).
 struct OpenAIResponsesDecoder: WireFormatDecoder {
     func decodeRequest(_ body: JSONValue, into result: inout DecodedExchange) {

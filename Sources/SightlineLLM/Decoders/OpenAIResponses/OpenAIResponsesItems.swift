@@ -1,3 +1,4 @@
+import SightlineCore
 /// The typed items of the Responses API, shared by `input` and `output`.
 enum OpenAIResponsesItems {
     typealias Part = Conversation.Part

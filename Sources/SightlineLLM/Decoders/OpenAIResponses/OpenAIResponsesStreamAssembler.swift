@@ -1,3 +1,4 @@
+import SightlineCore
 /// Rebuilds a response from Responses API stream events. The terminal event
 /// (`response.completed`, `.incomplete`, `.failed`) carries the whole response and wins; the deltas
 /// are kept so that a stream cut short still shows what had arrived.

@@ -3,61 +3,61 @@
 extension JSONValue {
     /// Parses one JSON document (strict; nil when the bytes are not exactly one value).
     public static func parse(_ bytes: [UInt8]) -> JSONValue? { JSONParser.parse(bytes) }
-    static func parse(_ text: String) -> JSONValue? { JSONParser.parse(text) }
+    public static func parse(_ text: String) -> JSONValue? { JSONParser.parse(text) }
 
-    subscript(key: String) -> JSONValue? {
+    public subscript(key: String) -> JSONValue? {
         guard case .object(let object) = self else { return nil }
         return object[key]
     }
 
     /// A field by its camelCase name, or by its snake_case spelling: Gemini's REST API accepts both and
     /// clients send either.
-    func field(_ camelCase: String) -> JSONValue? {
+    public func field(_ camelCase: String) -> JSONValue? {
         if let value = self[camelCase] { return value }
         let snake = Self.snakeCase(camelCase)
         return snake == camelCase ? nil : self[snake]
     }
 
-    var string: String? {
+    public var string: String? {
         guard case .string(let s) = self else { return nil }
         return s
     }
 
-    var double: Double? {
+    public var double: Double? {
         guard case .number(let n) = self else { return nil }
         return n
     }
 
     /// An integral number; nil for fractions and values beyond exact Double integers.
-    var int: Int? {
+    public var int: Int? {
         guard case .number(let n) = self, n.isFinite, n.rounded() == n, abs(n) < 9.0e15 else { return nil }
         return Int(n)
     }
 
-    var bool: Bool? {
+    public var bool: Bool? {
         guard case .bool(let b) = self else { return nil }
         return b
     }
 
-    var array: [JSONValue]? {
+    public var array: [JSONValue]? {
         guard case .array(let a) = self else { return nil }
         return a
     }
 
-    var arrayOrEmpty: [JSONValue] { array ?? [] }
+    public var arrayOrEmpty: [JSONValue] { array ?? [] }
 
-    var object: [String: JSONValue]? {
+    public var object: [String: JSONValue]? {
         guard case .object(let o) = self else { return nil }
         return o
     }
 
-    var isNull: Bool {
+    public var isNull: Bool {
         if case .null = self { return true }
         return false
     }
 
     /// The non-empty string, for fields where `""` means "not given".
-    var nonEmptyString: String? {
+    public var nonEmptyString: String? {
         guard let s = string, !s.isEmpty else { return nil }
         return s
     }
@@ -78,5 +78,5 @@ extension JSONValue {
 
 extension Optional where Wrapped == JSONValue {
     /// The array, or empty: absent and malformed lists read the same.
-    var arrayOrEmpty: [JSONValue] { self?.array ?? [] }
+    public var arrayOrEmpty: [JSONValue] { self?.array ?? [] }
 }

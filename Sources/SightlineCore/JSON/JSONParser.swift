@@ -4,7 +4,7 @@
 /// come back as `NSNumber`), and rather than `JSONDecoder` because decoding `JSONValue` through it tries
 /// and throws once per value, which is slow on multi-megabyte bodies. Depth is bounded so that a
 /// hostile body cannot exhaust the stack.
-struct JSONParser {
+public struct JSONParser {
     static let maxDepth = 512
 
     private let bytes: [UInt8]
@@ -16,7 +16,7 @@ struct JSONParser {
 
     /// The value of a whole document, or nil when it is not exactly one JSON value (surrounding
     /// whitespace and a UTF-8 BOM allowed).
-    static func parse(_ bytes: [UInt8]) -> JSONValue? {
+    public static func parse(_ bytes: [UInt8]) -> JSONValue? {
         var parser = JSONParser(bytes)
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { parser.index = 3 }
         guard let value = parser.parseValue(depth: 0) else { return nil }
@@ -24,7 +24,7 @@ struct JSONParser {
         return parser.index == bytes.count ? value : nil
     }
 
-    static func parse(_ text: String) -> JSONValue? {
+    public static func parse(_ text: String) -> JSONValue? {
         parse(Array(text.utf8))
     }
 

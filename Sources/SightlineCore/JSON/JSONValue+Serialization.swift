@@ -2,7 +2,7 @@
 /// objects in Anthropic, Gemini and Ollama; tool results that are objects). Keys are sorted so the same
 /// value always reads the same.
 extension JSONValue {
-    var jsonText: String {
+    public var jsonText: String {
         var out = ""
         write(to: &out)
         return out
