@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import NIOCore
+import NIOHTTP1
 import SightlineCore
 import SightlineGateway
 
@@ -24,7 +25,7 @@ struct ProxyServices: Sendable {
     }
 
     /// Checks `Proxy-Authorization: Basic …` when the proxy demands credentials.
-    func isAuthorized(_ headers: [(String, String)]) -> Bool {
+    func isAuthorized(_ headers: HTTPHeaders) -> Bool {
         guard let expected = configuration.proxyCredentials else { return true }
         let encoded = Data(expected.utf8).base64EncodedString()
         for (name, value) in headers where name.lowercased() == "proxy-authorization" {

@@ -33,7 +33,7 @@ final class ProxyFrontHandler: ChannelDuplexHandler, RemovableChannelHandler {
         clientAddress = remote.map(HTTPExchangeHandler.describe)
         let services = self.services
         let rules = ConnectStateMachine.Rules(
-            isAuthorized: { headers in services.isAuthorized(headers.map { ($0.name, $0.value) }) },
+            isAuthorized: { headers in services.isAuthorized(headers) },
             refusal: { [clientAddress] host, port in
                 guard let refusal = services.relayGuard.refusal(host: host, port: port, client: remote) else { return nil }
                 services.logger.warning("relay refused", metadata: ["client": "\(clientAddress ?? "?")", "reason": "\(refusal)"])

@@ -22,7 +22,7 @@ struct RequestAdmission {
 
     func decide(_ head: HTTPRequestHead, now: NIODeadline, date: Date) -> Verdict {
         let configuration = services.configuration
-        if interceptedOrigin == nil, !services.isAuthorized(head.headers.map { ($0.name, $0.value) }) {
+        if interceptedOrigin == nil, !services.isAuthorized(head.headers) {
             return refuse(head, .proxyAuthenticationRequired, .proxyAuth, "proxy authentication required", date: date,
                           extraHeaders: [("Proxy-Authenticate", "Basic realm=\"sightline\"")])
         }
@@ -82,6 +82,8 @@ struct RequestAdmission {
         return .admit(exchange, answersContinue: answersContinue)
     }
 
+    private static let helicone = HostPattern("*.helicone.ai")
+
     private func guardRefusal(_ origin: Origin) -> String? {
         guard let refusal = services.relayGuard.refusal(host: origin.host, port: origin.port, client: remoteAddress) else { return nil }
         services.logger.warning("relay refused", metadata: ["client": "\(clientAddress ?? "?")", "reason": "\(refusal)"])
@@ -91,7 +93,7 @@ struct RequestAdmission {
     /// The head as it goes upstream: hop-by-hop and gateway headers removed, `Host` for a mapped origin, `--set-header` rules.
     private func upstreamHead(_ head: HTTPRequestHead, routed: RoutedRequest, upstreamOrigin: Origin) -> (HTTPRequestHead, Bool) {
         let configuration = services.configuration
-        let towardHelicone = HostPattern("*.helicone.ai").matches(upstreamOrigin.host)
+        let towardHelicone = Self.helicone.matches(upstreamOrigin.host)
         var headers = HopByHopHeaders.strip(routed.headers)
         for name in Set(headers.map(\.name)) where FlowAnnotations.isStripped(name, towardHelicone: towardHelicone) {
             headers.remove(name: name)
