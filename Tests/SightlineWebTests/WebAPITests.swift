@@ -4,6 +4,7 @@ import Hummingbird
 import HummingbirdTesting
 import NIOCore
 import SightlineCore
+import SightlineLLM
 import SightlineStore
 import Testing
 @testable import SightlineWeb
@@ -197,6 +198,47 @@ import Testing
                 #expect(response.status == .badRequest)
                 let body = try json(response.body)
                 #expect(body["error"] is String)
+            }
+        }
+    }
+
+    @Test func errorKindIsInTheSummaryAndTheDetailAndFiltersTheList() async throws {
+        let stack = try await WebStack.start()
+        defer { Task { await stack.stop() } }
+        let builder = FlowRecordBuilder(analyzer: LLMAnalyzer(prices: PriceTable.load(userFile: nil)))
+        let now = Date()
+        let reset = ProxyCaptures.failed(.upstreamReset, at: now.addingTimeInterval(-3))
+        let gone = ProxyCaptures.failed(.clientGone, at: now.addingTimeInterval(-2))
+        let fine = ProxyCaptures.answered(at: now.addingTimeInterval(-1))
+        try await stack.store.insert([reset, gone, fine].map(builder.build))
+        try await stack.application().test(.router) { client in
+            try await client.execute(uri: "/api/flows?error_kind=upstream_reset", method: .get) { response in
+                #expect(response.status == .ok)
+                let flows = try json(response.body)["flows"] as? [[String: Any]] ?? []
+                #expect(flows.map { $0["id"] as? String } == [reset.id.description])
+                #expect(flows.first?["error_kind"] as? String == "upstream_reset")
+                #expect(flows.first?["error"] as? String == reset.error)
+            }
+            try await client.execute(uri: "/api/flows", method: .get) { response in
+                let flows = try json(response.body)["flows"] as? [[String: Any]] ?? []
+                #expect(flows.count == 3)
+                #expect(flows.first { $0["id"] as? String == gone.id.description }?["error_kind"] as? String == "client_gone")
+                #expect(flows.first { $0["id"] as? String == fine.id.description }?["error_kind"] is NSNull,
+                        "a flow that did not fail has an explicit null")
+            }
+            try await client.execute(uri: "/api/flows/\(gone.id)", method: .get) { response in
+                let detail = try json(response.body)
+                #expect(detail["error_kind"] as? String == "client_gone")
+                #expect(detail["error"] as? String == gone.error)
+            }
+            try await client.execute(uri: "/api/flows?error_kind=connection_reset", method: .get) { response in
+                #expect(response.status == .badRequest, "an unknown word is not silently every flow")
+                let message = try json(response.body)["error"] as? String ?? ""
+                #expect(message.contains("upstream_reset"), "\(message)")
+            }
+            try await client.execute(uri: "/api/export.jsonl?error_kind=client_gone", method: .get) { response in
+                let lines = String(buffer: response.body).split(separator: "\n")
+                #expect(lines.count == 1 && lines.first?.contains(gone.id.description) == true)
             }
         }
     }
