@@ -243,6 +243,47 @@ import Testing
         }
     }
 
+    @Test func dashboardCountsErrorsByKindAndTellsUpstreamFailuresFromClientsThatLeft() async throws {
+        let stack = try await WebStack.start()
+        defer { Task { await stack.stop() } }
+        let builder = FlowRecordBuilder(analyzer: LLMAnalyzer(prices: PriceTable.load(userFile: nil)))
+        let now = Date()
+        let captures = [
+            ProxyCaptures.failed(.upstreamReset, at: now.addingTimeInterval(-6)),
+            ProxyCaptures.failed(.upstreamReset, at: now.addingTimeInterval(-5)),
+            ProxyCaptures.failed(.upstreamTimeout, at: now.addingTimeInterval(-4)),
+            ProxyCaptures.failed(.clientGone, at: now.addingTimeInterval(-3)),
+            ProxyCaptures.answered(status: 500, at: now.addingTimeInterval(-2)),
+            ProxyCaptures.answered(at: now.addingTimeInterval(-1)),
+        ]
+        try await stack.store.insert(captures.map(builder.build))
+        try await stack.application().test(.router) { client in
+            try await client.execute(uri: "/api/dashboard", method: .get) { response in
+                let d = try json(response.body)
+                let totals = try #require(d["totals"] as? [String: Any])
+                #expect(totals["calls"] as? Int == 6)
+                #expect(totals["errors"] as? Int == 5, "the four with an error and the 500")
+                #expect(totals["errors_by_kind"] as? [String: Int] == ["upstream_reset": 2, "upstream_timeout": 1, "client_gone": 1])
+                #expect(totals["upstream_errors"] as? Int == 3)
+                #expect(totals["client_disconnects"] as? Int == 1)
+                for name in ["by_model", "over_time"] {
+                    let groups = d[name] as? [[String: Any]] ?? []
+                    #expect(groups.allSatisfy { $0["errors_by_kind"] is [String: Int] }, "\(name)")
+                    #expect(groups.reduce(0) { $0 + ($1["upstream_errors"] as? Int ?? 0) } == 3, "\(name)")
+                    #expect(groups.reduce(0) { $0 + ($1["client_disconnects"] as? Int ?? 0) } == 1, "\(name)")
+                }
+            }
+            try await client.execute(uri: "/api/dashboard?error_kind=client_gone", method: .get) { response in
+                let totals = try #require(try json(response.body)["totals"] as? [String: Any])
+                #expect(totals["calls"] as? Int == 1)
+                #expect(totals["upstream_errors"] as? Int == 0)
+            }
+            try await client.execute(uri: "/api/dashboard?error_kind=reset", method: .get) { response in
+                #expect(response.status == .badRequest)
+            }
+        }
+    }
+
     @Test func flowDetailCarriesTheConversationWithToolCallAndResult() async throws {
         let stack = try await WebStack.start()
         defer { Task { await stack.stop() } }
@@ -399,6 +440,10 @@ import Testing
                     "/api/cache",
                 ]
                 #expect(paths == routes)
+                // The documented words are exactly the kinds the code has.
+                let summary = ((doc["components"] as? [String: Any])?["schemas"] as? [String: Any])?["FlowSummary"] as? [String: Any]
+                let kind = (summary?["properties"] as? [String: Any])?["error_kind"] as? [String: Any]
+                #expect((kind?["enum"] as? [Any])?.compactMap { $0 as? String } == FlowErrorKind.allCases.map(\.rawValue))
             }
             try await client.execute(uri: "/api/export.jsonl", method: .get) { response in
                 #expect(response.headers[.contentType] == "application/x-ndjson")
