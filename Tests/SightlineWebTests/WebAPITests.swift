@@ -388,6 +388,31 @@ import Testing
         }
     }
 
+    @Test func metricsFollowTheRecorderAndCountErrorsByKind() async throws {
+        let stack = try await WebStack.start()
+        defer { Task { await stack.stop() } }
+        try await stack.application().test(.router) { client in
+            // As the proxy hands captures over: through the recorder, whose feed the metrics follow.
+            for capture in [ProxyCaptures.failed(.upstreamReset), ProxyCaptures.failed(.upstreamReset),
+                            ProxyCaptures.failed(.clientGone), ProxyCaptures.answered()] {
+                stack.recorder.record(capture)
+            }
+            var text = ""
+            let deadline = ContinuousClock.now + .seconds(5)
+            repeat {
+                text = try await client.execute(uri: "/metrics", method: .get) { String(buffer: $0.body) }
+                if text.contains("sightline_recorder_recorded_total 4"), text.contains(#"{kind="client_gone"} 1"#) { break }
+                try await Task.sleep(for: .milliseconds(25))
+            } while ContinuousClock.now < deadline
+            #expect(text.contains(#"sightline_flow_errors_total{kind="upstream_reset"} 2"#), "\(text)")
+            #expect(text.contains(#"sightline_flow_errors_total{kind="client_gone"} 1"#))
+            #expect(text.contains(#"sightline_flow_errors_total{kind="upstream_timeout"} 0"#))
+            let upstream = text.split(separator: "\n").filter { $0.hasPrefix("sightline_upstream_errors_total{") }
+                .compactMap { $0.split(separator: " ").last.flatMap { Int($0) } }
+            #expect(upstream.reduce(0, +) == 2, "the two resets, not the client that left")
+        }
+    }
+
     @Test func replaySendsTheEditedRequestThroughTheProxyAsANewFlow() async throws {
         let stack = try await WebStack.start()
         defer { Task { await stack.stop() } }
