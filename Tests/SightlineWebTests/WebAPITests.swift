@@ -231,6 +231,12 @@ import Testing
                 #expect(detail["error_kind"] as? String == "client_gone")
                 #expect(detail["error"] as? String == gone.error)
             }
+            try await client.execute(uri: "/api/flows/\(gone.id)/har", method: .get) { response in
+                let log = try #require(try json(response.body)["log"] as? [String: Any])
+                let entry = try #require((log["entries"] as? [[String: Any]])?.first)
+                #expect(entry["_error_kind"] as? String == "client_gone", "beside _error")
+                #expect(entry["_error"] as? String == gone.error)
+            }
             try await client.execute(uri: "/api/flows?error_kind=connection_reset", method: .get) { response in
                 #expect(response.status == .badRequest, "an unknown word is not silently every flow")
                 let message = try json(response.body)["error"] as? String ?? ""
