@@ -12,8 +12,8 @@ struct FlowFilterOptions: ParsableArguments {
     @Option(help: "Only flows of this user id.") var user: String?
     @Option(help: "Only flows with this property: NAME=VALUE; repeatable.") var property: [String] = []
     @Option(help: "Full-text search in prompts, outputs and URLs.") var q: String?
-    @Option(help: ArgumentHelp("Only flows that failed this way.", discussion: FlowErrorKind.allCases.map(\.rawValue).joined(separator: ", "),
-                               valueName: "kind"),
+    @Option(help: ArgumentHelp("Only flows that failed this way.",
+                               discussion: FlowErrorKind.allCases.map(\.rawValue).joined(separator: ", "), valueName: "kind"),
             transform: Self.errorKind) var errorKind: FlowErrorKind?
 
     func query(limit: Int, before: String? = nil) -> FlowQuery {

@@ -120,7 +120,8 @@ struct CallTotalsTests {
         #expect(totals.errorsByKind == [.upstreamReset: 2, .upstreamTimeout: 1, .upstreamTLS: 1, .clientGone: 1, .rateLimited: 1])
         #expect(totals.upstreamErrors == 4, "reset, reset, timeout, TLS")
         #expect(totals.clientDisconnects == 1, "the client that went away, and nothing else")
-        #expect(totals.errorsByKindWords == ["upstream_reset": 2, "upstream_timeout": 1, "upstream_tls": 1, "client_gone": 1, "rate_limited": 1])
+        #expect(totals.errorsByKindWords
+                == ["upstream_reset": 2, "upstream_timeout": 1, "upstream_tls": 1, "client_gone": 1, "rate_limited": 1])
         #expect(CallTotals().errorsByKind.isEmpty && CallTotals().upstreamErrors == 0 && CallTotals().clientDisconnects == 0)
     }
 }

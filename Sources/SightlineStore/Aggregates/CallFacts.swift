@@ -24,8 +24,8 @@ public struct CallFacts: Sendable {
     public var gateway: GatewayRecord?
 
     public init(startedAt: Date, mode: FlowMode, host: String, status: Int? = nil, error: String? = nil, errorKind: FlowErrorKind? = nil,
-                durationMs: Double? = nil,
-                provider: String? = nil, model: String? = nil, inputTokens: Int? = nil, outputTokens: Int? = nil, costUSD: Decimal? = nil,
+                durationMs: Double? = nil, provider: String? = nil, model: String? = nil, inputTokens: Int? = nil,
+                outputTokens: Int? = nil, costUSD: Decimal? = nil,
                 ttftMs: Double? = nil, sessionID: String? = nil, sessionName: String? = nil, userID: String? = nil,
                 gateway: GatewayRecord? = nil) {
         self.startedAt = startedAt

@@ -79,8 +79,8 @@ extension CallFacts {
     /// The facts of a summary already read (the CLI pages summaries; the web API folds facts in the store).
     public init(_ summary: FlowSummary) {
         self.init(startedAt: summary.startedAt, mode: summary.mode, host: summary.host, status: summary.status, error: summary.error,
-                  errorKind: summary.errorKind, durationMs: summary.durationMs, provider: summary.provider, model: summary.model, inputTokens: summary.inputTokens,
-                  outputTokens: summary.outputTokens, costUSD: summary.costUSD, ttftMs: summary.ttftMs, sessionID: summary.sessionID,
+                  errorKind: summary.errorKind, durationMs: summary.durationMs, provider: summary.provider, model: summary.model,
+                  inputTokens: summary.inputTokens, outputTokens: summary.outputTokens, costUSD: summary.costUSD, ttftMs: summary.ttftMs, sessionID: summary.sessionID,
                   sessionName: summary.sessionName, userID: summary.userID, gateway: summary.gateway)
     }
 }
