@@ -1,4 +1,5 @@
 import ArgumentParser
+import SightlineCore
 import SightlineStore
 
 /// The filters of `GET /api/flows`, as flags, shared by `flows`, `export`, `stats` and `tail`.
@@ -11,6 +12,9 @@ struct FlowFilterOptions: ParsableArguments {
     @Option(help: "Only flows of this user id.") var user: String?
     @Option(help: "Only flows with this property: NAME=VALUE; repeatable.") var property: [String] = []
     @Option(help: "Full-text search in prompts, outputs and URLs.") var q: String?
+    @Option(help: ArgumentHelp("Only flows that failed this way.",
+                               discussion: FlowErrorKind.allCases.map(\.rawValue).joined(separator: ", "), valueName: "kind"),
+            transform: Self.errorKind) var errorKind: FlowErrorKind?
 
     func query(limit: Int, before: String? = nil) -> FlowQuery {
         var properties: [String: String] = [:]
@@ -19,7 +23,14 @@ struct FlowFilterOptions: ParsableArguments {
             properties[String(pair[..<eq])] = String(pair[pair.index(after: eq)...])
         }
         return FlowQuery(limit: limit, before: before, host: host, provider: provider, model: model, status: status,
-                         session: session, user: user, properties: properties, q: q)
+                         session: session, user: user, errorKind: errorKind, properties: properties, q: q)
+    }
+
+    private static func errorKind(_ word: String) throws -> FlowErrorKind {
+        guard let kind = FlowErrorKind(rawValue: word) else {
+            throw ValidationError("expected one of " + FlowErrorKind.allCases.map(\.rawValue).joined(separator: ", "))
+        }
+        return kind
     }
 }
 

@@ -10,7 +10,7 @@ enum FlowTable {
         let rows = flows.map { f -> [String] in
             [
                 time.string(from: f.startedAt), f.id.description, f.mode.rawValue, f.method,
-                f.status.map(String.init) ?? (f.error != nil ? "ERR" : "-"), truncate(f.url, 60),
+                f.status.map(String.init) ?? (FlowErrorText.render(f) != nil ? "ERR" : "-"), truncate(f.url, 60),
                 f.model ?? "", f.inputTokens.map { "\($0)→\(f.outputTokens.map(String.init) ?? "?")" } ?? "",
                 f.costUSD.map { "$" + NSDecimalNumber(decimal: $0).stringValue } ?? "",
                 f.durationMs.map { String(Int($0.rounded())) } ?? "",
@@ -22,8 +22,8 @@ enum FlowTable {
             row.enumerated().map { $1.padding(toLength: widths[$0], withPad: " ", startingAt: 0) }.joined(separator: "  ")
         }
         if rows.isEmpty { lines.append("(no flows recorded yet)") }
-        for flow in flows where flow.error != nil {
-            lines.append("  \(flow.id): \(flow.error ?? "")")
+        for flow in flows {
+            if let error = FlowErrorText.render(flow) { lines.append("  \(flow.id): \(error)") }
         }
         return lines.joined(separator: "\n")
     }
@@ -39,7 +39,7 @@ enum FlowDetailText {
         let s = detail.summary
         var out: [String] = []
         out.append(style.bold("flow \(s.id)") + "  \(s.mode.rawValue)  \(RFC3339Text.string(s.startedAt))")
-        if let error = s.error { out.append(style.red("error: \(error)")) }
+        if let error = FlowErrorText.render(s) { out.append(style.red("error: \(error)")) }
         if let provider = s.provider {
             out.append(style.cyan(usageLine(s, provider: provider)))
         }

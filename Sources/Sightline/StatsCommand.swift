@@ -19,12 +19,13 @@ struct StatsCommand: AsyncParsableCommand {
             cutoff = Date().addingTimeInterval(-seconds)
         }
         let flows = try await store.allFlows(filters, since: cutoff).filter { $0.mode != .tunnel }
-        let rows = ModelStats.group(flows)
-        let gateway = GatewayTotals(flows)
+        let report = StatsReport(flows)
+        let rows = report.models
+        let gateway = report.gateway
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            print(String(decoding: try encoder.encode(StatsReport(models: rows, gateway: gateway)), as: UTF8.self))
+            print(String(decoding: try encoder.encode(report), as: UTF8.self))
             return
         }
         let header = ["MODEL", "CALLS", "ERRORS", "IN TOK", "OUT TOK", "COST", "P50 MS", "P95 MS"]
@@ -39,6 +40,7 @@ struct StatsCommand: AsyncParsableCommand {
             print(row.enumerated().map { $1.padding(toLength: widths[$0], withPad: " ", startingAt: 0) }.joined(separator: "  "))
         }
         if rows.isEmpty { print("(no calls recorded\(since.map { " in the last \($0)" } ?? ""))") }
+        if let errors = report.errorLine() { print(errors) }
         if gateway != GatewayTotals() {
             print("")
             print("gateway: \(gateway.cacheHits) cache hits (saved $\(NSDecimalNumber(decimal: gateway.savedCostUSD).stringValue)), "
@@ -51,7 +53,31 @@ struct StatsCommand: AsyncParsableCommand {
 /// `sightline stats --json`.
 struct StatsReport: Codable {
     var models: [ModelStats]
+    /// Over every call, why the failed ones failed (`upstream_reset`: 2); errors by status alone have no kind.
+    var errorsByKind: [String: Int]
+    /// Errors of the upstream (kind `upstream_*`), apart from clients that went away (`client_gone`).
+    var upstreamErrors: Int
+    var clientDisconnects: Int
     var gateway: GatewayTotals
+
+    init(_ flows: [FlowSummary]) {
+        models = ModelStats.group(flows)
+        var all = CallTotals()
+        for flow in flows { all.add(CallFacts(flow)) }
+        errorsByKind = all.errorsByKindWords
+        upstreamErrors = all.upstreamErrors
+        clientDisconnects = all.clientDisconnects
+        gateway = GatewayTotals(flows)
+    }
+
+    /// `errors: 3 upstream, 1 client disconnect (upstream_reset 2, client_gone 1, upstream_timeout 1)`; nil when no
+    /// error has a kind.
+    func errorLine() -> String? {
+        guard !errorsByKind.isEmpty else { return nil }
+        let kinds = errorsByKind.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.map { "\($0.key) \($0.value)" }
+        return "errors: \(upstreamErrors) upstream, \(clientDisconnects) client disconnect\(clientDisconnects == 1 ? "" : "s") "
+            + "(\(kinds.joined(separator: ", ")))"
+    }
 }
 
 /// One row of `sightline stats`: the calls of one model.
@@ -60,6 +86,10 @@ struct ModelStats: Codable {
     var calls: Int
     var errors: Int
     var errorRate: Double
+    /// The model's errors by kind, upstream ones and client disconnects (see `StatsReport`).
+    var errorsByKind: [String: Int]
+    var upstreamErrors: Int
+    var clientDisconnects: Int
     var inputTokens: Int
     var outputTokens: Int
     /// nil when any call's cost is unknown and none is known; known costs are summed otherwise.
@@ -77,6 +107,8 @@ struct ModelStats: Codable {
             let latencies = totals.latencies()
             return ModelStats(
                 model: model, calls: totals.calls, errors: totals.errors, errorRate: totals.errorRate,
+                errorsByKind: totals.errorsByKindWords, upstreamErrors: totals.upstreamErrors,
+                clientDisconnects: totals.clientDisconnects,
                 inputTokens: totals.inputTokens, outputTokens: totals.outputTokens,
                 costUSD: totals.pricedCalls == 0 ? nil : totals.costUSD, unknownCostCalls: totals.calls - totals.pricedCalls,
                 p50Ms: latencies.p50Ms, p95Ms: latencies.p95Ms)

@@ -39,7 +39,7 @@ enum TailLine {
         fields.append(f.durationMs.map { "\(Int($0.rounded())) ms" } ?? "")
         fields.append(f.ttftMs.map { "ttft \(Int($0.rounded())) ms" } ?? "")
         fields.append(style.dim(f.url))
-        if let error = f.error { fields.append(style.red(error)) }
+        if let error = FlowErrorText.render(f) { fields.append(style.red(error)) }
         return fields.filter { !$0.isEmpty }.joined(separator: "  ")
     }
 }

@@ -19,6 +19,8 @@ public struct FlowQuery: Sendable, Hashable {
     public var mode: FlowMode?
     public var session: String?
     public var user: String?
+    /// Only flows that failed this way (`error_kind=upstream_reset`).
+    public var errorKind: FlowErrorKind?
     /// `property.NAME=value` filters; every one must match.
     public var properties: [String: String]
     /// Full-text search over prompts, outputs and the URL: whole words, or prefixes written `word*`.
@@ -31,7 +33,7 @@ public struct FlowQuery: Sendable, Hashable {
 
     public init(limit: Int = FlowQuery.defaultLimit, before: String? = nil, host: String? = nil, provider: String? = nil,
                 model: String? = nil, status: Int? = nil, mode: FlowMode? = nil, session: String? = nil,
-                user: String? = nil, properties: [String: String] = [:], q: String? = nil,
+                user: String? = nil, errorKind: FlowErrorKind? = nil, properties: [String: String] = [:], q: String? = nil,
                 since: Date? = nil, until: Date? = nil, hideTunnels: Bool = false) {
         self.limit = Self.clampLimit(limit)
         self.before = before
@@ -42,6 +44,7 @@ public struct FlowQuery: Sendable, Hashable {
         self.mode = mode
         self.session = session
         self.user = user
+        self.errorKind = errorKind
         self.properties = properties
         self.q = q
         self.since = since
@@ -50,8 +53,8 @@ public struct FlowQuery: Sendable, Hashable {
     }
 
     /// Reads the query parameters of `GET /api/flows` (`limit`, `before`, `host`, `provider`, `model`,
-    /// `status`, `mode`, `session`, `user`, `property.NAME`, `q`, `since`, `until` as RFC 3339 or Unix
-    /// milliseconds, `tunnels=hide`). Empty values count as absent and
+    /// `status`, `mode`, `session`, `user`, `error_kind`, `property.NAME`, `q`, `since`, `until` as RFC 3339
+    /// or Unix milliseconds, `tunnels=hide`). Empty values count as absent and
     /// unknown names are ignored, so the web API and the CLI parse filters the same way.
     public init(parameters: [(name: String, value: String)]) {
         self.init()
@@ -66,6 +69,7 @@ public struct FlowQuery: Sendable, Hashable {
             case "mode": mode = FlowMode(rawValue: value)
             case "session": session = value
             case "user": user = value
+            case "error_kind": errorKind = FlowErrorKind(rawValue: value)
             case "q": q = value
             case "since": since = Self.parseTime(value)
             case "until": until = Self.parseTime(value)

@@ -11,7 +11,10 @@ public struct FlowSummary: Sendable, Hashable {
     public var url: String
     public var host: String
     public var status: Int?
+    /// What went wrong, for a person to read.
     public var error: String?
+    /// The same as a stable word, for code to count and filter by; nil for flows recorded before it was kept.
+    public var errorKind: FlowErrorKind?
     public var mode: FlowMode
     public var durationMs: Double?
     public var ttfbMs: Double?
@@ -47,7 +50,7 @@ public struct FlowSummary: Sendable, Hashable {
     public var gateway: GatewayRecord?
 
     public init(id: FlowID, startedAt: Date, method: String, url: String, host: String, status: Int? = nil,
-                error: String? = nil, mode: FlowMode, durationMs: Double? = nil, ttfbMs: Double? = nil,
+                error: String? = nil, errorKind: FlowErrorKind? = nil, mode: FlowMode, durationMs: Double? = nil, ttfbMs: Double? = nil,
                 requestBytes: Int = 0, responseBytes: Int = 0, provider: String? = nil, endpoint: String? = nil,
                 model: String? = nil, stream: Bool = false, inputTokens: Int? = nil, outputTokens: Int? = nil,
                 cachedInputTokens: Int? = nil, reasoningTokens: Int? = nil, costUSD: Decimal? = nil,
@@ -63,6 +66,7 @@ public struct FlowSummary: Sendable, Hashable {
         self.host = host
         self.status = status
         self.error = error
+        self.errorKind = errorKind
         self.mode = mode
         self.durationMs = durationMs
         self.ttfbMs = ttfbMs
@@ -104,7 +108,7 @@ extension FlowSummary: Codable {
         case costUSD = "cost_usd", ttftMs = "ttft_ms", sessionID = "session_id", userID = "user_id", properties
         case finishReason = "finish_reason", toolCallCount = "tool_call_count", truncated
         case tokensPerSecond = "tokens_per_second", sessionPath = "session_path", sessionName = "session_name"
-        case clientAddress = "client_address", upstreamURL = "upstream_url", gateway
+        case clientAddress = "client_address", upstreamURL = "upstream_url", gateway, errorKind = "error_kind"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -120,6 +124,8 @@ extension FlowSummary: Codable {
         host = try c.decode(String.self, forKey: .host)
         status = try c.decodeIfPresent(Int.self, forKey: .status)
         error = try c.decodeIfPresent(String.self, forKey: .error)
+        // A word a newer Sightline added reads as nil rather than failing the whole summary.
+        errorKind = try c.decodeIfPresent(String.self, forKey: .errorKind).flatMap(FlowErrorKind.init(rawValue:))
         mode = try c.decode(FlowMode.self, forKey: .mode)
         durationMs = try c.decodeIfPresent(Double.self, forKey: .durationMs)
         ttfbMs = try c.decodeIfPresent(Double.self, forKey: .ttfbMs)
@@ -160,6 +166,7 @@ extension FlowSummary: Codable {
         try c.encode(host, forKey: .host)
         try c.encode(status, forKey: .status)
         try c.encode(error, forKey: .error)
+        try c.encode(errorKind, forKey: .errorKind)
         try c.encode(mode, forKey: .mode)
         try c.encode(durationMs, forKey: .durationMs)
         try c.encode(ttfbMs, forKey: .ttfbMs)

@@ -58,12 +58,14 @@ struct FlowRoutes: Sendable {
         }
     }
 
-    /// SPEC §5.1 `GET /api/flows`, plus `since` / `until` (RFC 3339 or Unix ms) and `tunnels=hide`.
+    /// SPEC §5.1 `GET /api/flows`, plus `since` / `until` (RFC 3339 or Unix ms), `tunnels=hide` and `error_kind`.
     func flowPage(_ parameters: [(String, String)]) async throws -> FlowPage {
-        let query = FlowQuery(parameters: parameters.map { (name: $0.0, value: $0.1) })
+        let named = parameters.map { (name: $0.0, value: $0.1) }
+        let query = FlowQuery(parameters: named)
         for name in ["since", "until"] {
             _ = try APITime.parameter(name, parameters.last(where: { $0.0 == name && !$0.1.isEmpty })?.1)
         }
+        try ErrorKindParameter.check(named)
         if let before = query.before, FlowID(before) == nil { throw APIError.badRequest("before: \(before.debugDescription) is not a cursor") }
         return try await storePage(query)
     }

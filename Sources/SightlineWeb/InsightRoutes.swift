@@ -17,7 +17,7 @@ struct InsightRoutes: Sendable {
             parameters.removeAll { ["since", "until", "bucket", "limit", "before"].contains($0.name) }
             let bucket = request.uri.queryParameters["bucket"].flatMap { Int($0) }
             let (result, complete) = try await services.store.accumulate(
-                Self.query(parameters, window), into: DashboardStats.Accumulator(since: window.since, until: window.until, bucketSeconds: bucket),
+                try Self.query(parameters, window), into: DashboardStats.Accumulator(since: window.since, until: window.until, bucketSeconds: bucket),
                 maxFlows: Self.maxScan)
             return try JSONResponse.make(DashboardStats.compute(result, complete: complete, since: window.since, until: window.until))
         }
@@ -26,7 +26,7 @@ struct InsightRoutes: Sendable {
             var parameters = request.uri.queryParameters.map { (name: String($0.key), value: String($0.value)) }
             parameters.removeAll { ["since", "until", "limit", "before"].contains($0.name) }
             let (result, complete) = try await services.store.accumulate(
-                Self.query(parameters, window), into: SessionList.Accumulator(), maxFlows: Self.maxScan)
+                try Self.query(parameters, window), into: SessionList.Accumulator(), maxFlows: Self.maxScan)
             var list = result.list(complete: complete)
             let limit = request.uri.queryParameters["limit"].flatMap { Int($0) } ?? 200
             list.sessions = Array(list.sessions.prefix(max(1, limit)))
@@ -41,7 +41,8 @@ struct InsightRoutes: Sendable {
     }
 
     /// The flow filters of an aggregate request, within its window (`until` inclusive).
-    static func query(_ parameters: [(name: String, value: String)], _ window: (since: Date, until: Date)) -> FlowQuery {
+    static func query(_ parameters: [(name: String, value: String)], _ window: (since: Date, until: Date)) throws -> FlowQuery {
+        try ErrorKindParameter.check(parameters)
         var query = FlowQuery(parameters: parameters)
         query.since = window.since
         query.until = window.until.addingTimeInterval(0.001)

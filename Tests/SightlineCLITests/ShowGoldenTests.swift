@@ -5,7 +5,8 @@ import SightlineStore
 import Testing
 @testable import Sightline
 
-/// `sightline show` on a streamed tool-calling conversation, compared with a reviewed golden file.
+/// `sightline show` on a streamed tool-calling conversation and on a call the upstream cut off, compared with
+/// reviewed golden files.
 /// Regenerate after an intended change with `SIGHTLINE_UPDATE_GOLDEN=1 swift test --filter ShowGoldenTests` and review the diff.
 @Suite struct ShowGoldenTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
@@ -44,5 +45,30 @@ import Testing
         let expected = try String(contentsOf: golden, encoding: .utf8)
         #expect(rendered == expected)
         #expect(!rendered.contains("abcdefghijklmnop1234"))
+    }
+
+    @Test func aFailedCallShowsItsErrorKindAndSentence() throws {
+        // No response: the upstream closed the connection first.
+        let request = Array(#"{"model":"gpt-4o-mini","messages":[{"role":"user","content":"Weather in Boston?"}]}"#.utf8)
+        var capture = FlowCapture(
+            id: FlowID("01a21213-5f89-7479-a25d-aaf845137279")!, mode: .proxy, clientAddress: "127.0.0.1:50000",
+            request: CapturedRequest(method: "POST", url: "https://api.openai.com/v1/chat/completions", httpVersion: "HTTP/1.1",
+                                     headers: [HeaderField("Content-Type", "application/json")],
+                                     body: CapturedBody(capBytes: 1 << 20, bytes: request)),
+            timings: FlowTimings(start: Date(timeIntervalSince1970: 1_764_000_000)))
+        capture.timings.upstreamConnectedMs = 2
+        capture.timings.requestSentMs = 6
+        capture.error = "upstream api.openai.com closed the connection before sending a response"
+        capture.errorKind = .upstreamReset
+
+        let record = FlowRecordBuilder(analyzer: LLMAnalyzer(prices: PriceTable.load(userFile: nil))).build(capture)
+        let rendered = FlowDetailText.render(record.detail)
+        let golden = Self.root.appendingPathComponent("Golden/show-upstream-reset.txt")
+        if ProcessInfo.processInfo.environment["SIGHTLINE_UPDATE_GOLDEN"] != nil {
+            try rendered.write(to: golden, atomically: true, encoding: .utf8)
+        }
+        let expected = try String(contentsOf: golden, encoding: .utf8)
+        #expect(rendered == expected)
+        #expect(rendered.contains("error: [upstream_reset] upstream api.openai.com closed the connection"))
     }
 }

@@ -47,6 +47,39 @@ struct AccumulateTests {
     }
 }
 
+extension AccumulateTests {
+    struct KindTally: FlowAccumulator {
+        var kinds: [FlowErrorKind?] = []
+        var errors: [String?] = []
+        mutating func add(_ call: CallFacts) {
+            kinds.append(call.errorKind)
+            errors.append(call.error)
+        }
+    }
+
+    @Test("accumulate hands each flow's error kind over with its error, and filters by kind")
+    func accumulateReadsErrorKinds() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let store = try SQLiteFlowStore(path: dir.databasePath)
+        let base = Date(timeIntervalSince1970: 1_800_000_000)
+        let kinds: [FlowErrorKind?] = [.upstreamReset, nil, .clientGone, .upstreamReset]
+        try await store.insert(kinds.enumerated().map { i, kind in
+            var capture = makeCapture(start: base.addingTimeInterval(Double(i)), status: kind == nil ? 200 : nil)
+            capture.error = kind.map { "failed: \($0.rawValue)" }
+            capture.errorKind = kind
+            return testBuilder.build(capture)
+        })
+        let all = try await store.accumulate(FlowQuery(), into: KindTally(), maxFlows: 100).result
+        #expect(all.kinds.compactMap { $0?.rawValue }.sorted() == ["client_gone", "upstream_reset", "upstream_reset"])
+        #expect(all.kinds.filter { $0 == nil }.count == 1)
+        #expect(all.errors.compactMap { $0 }.sorted() == ["failed: client_gone", "failed: upstream_reset", "failed: upstream_reset"],
+                "the columns after error_kind still line up")
+        let resets = try await store.accumulate(FlowQuery(errorKind: .upstreamReset), into: KindTally(), maxFlows: 100).result
+        #expect(resets.kinds == [.upstreamReset, .upstreamReset])
+    }
+}
+
 @Suite("call totals")
 struct CallTotalsTests {
     @Test("one group's sums: failures include calls without a response, unpriced LLM calls are counted apart, percentiles are nearest-rank")
@@ -67,5 +100,28 @@ struct CallTotalsTests {
         #expect(totals.provider == "openai")
         #expect(totals.latencies() == .init(p50Ms: 200, p95Ms: 400, p50TTFTMs: 50))
         #expect(CallTotals.nearestRank([1, 2], 0.5) == 1 && CallTotals.nearestRank([], 0.5) == nil)
+    }
+
+    @Test("failures by kind: upstream ones apart from clients that went away; status-only failures have no kind")
+    func errorsByKind() {
+        var totals = CallTotals()
+        let start = Date(timeIntervalSince1970: 1_800_000_000)
+        func call(_ kind: FlowErrorKind?, status: Int? = nil) -> CallFacts {
+            CallFacts(startedAt: start, mode: .proxy, host: "api.openai.com", status: status,
+                      error: kind.map { "failed: \($0.rawValue)" }, errorKind: kind)
+        }
+        for kind: FlowErrorKind in [.upstreamReset, .upstreamReset, .upstreamTimeout, .upstreamTLS, .clientGone, .rateLimited] {
+            totals.add(call(kind))
+        }
+        totals.add(call(nil, status: 500))
+        totals.add(call(nil, status: 200))
+        totals.add(CallFacts(startedAt: start, mode: .proxy, host: "api.openai.com", error: "recorded before kinds were kept"))
+        #expect(totals.calls == 9 && totals.errors == 8)
+        #expect(totals.errorsByKind == [.upstreamReset: 2, .upstreamTimeout: 1, .upstreamTLS: 1, .clientGone: 1, .rateLimited: 1])
+        #expect(totals.upstreamErrors == 4, "reset, reset, timeout, TLS")
+        #expect(totals.clientDisconnects == 1, "the client that went away, and nothing else")
+        #expect(totals.errorsByKindWords
+                == ["upstream_reset": 2, "upstream_timeout": 1, "upstream_tls": 1, "client_gone": 1, "rate_limited": 1])
+        #expect(CallTotals().errorsByKind.isEmpty && CallTotals().upstreamErrors == 0 && CallTotals().clientDisconnects == 0)
     }
 }

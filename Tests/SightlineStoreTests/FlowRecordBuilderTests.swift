@@ -113,13 +113,14 @@ struct FlowRecordBuilderTests {
         #expect(record.detail.request.body.truncated) // the 32-byte request body is over the 16-byte cap too
     }
 
-    @Test("derived summary fields: duration, ttfb, host, sizes, annotations")
+    @Test("derived summary fields: duration, ttfb, host, sizes, annotations, error and its kind")
     func derived() {
         var capture = makeCapture(url: "https://API.Anthropic.com:443/v1/messages")
         capture.annotations.sessionID = "s-1"
         capture.annotations.userID = "u-1"
         capture.annotations.properties = ["env": "prod"]
         capture.error = "upstream reset mid-stream"
+        capture.errorKind = .upstreamReset
         let summary = testBuilder.build(capture).summary
         #expect(summary.host == "api.anthropic.com")
         #expect(summary.durationMs == 180.75)
@@ -129,6 +130,8 @@ struct FlowRecordBuilderTests {
         #expect(summary.userID == "u-1")
         #expect(summary.properties == ["env": "prod"])
         #expect(summary.error == "upstream reset mid-stream")
+        #expect(summary.errorKind == .upstreamReset)
+        #expect(testBuilder.build(makeCapture()).summary.errorKind == nil)
         #expect(summary.clientAddress == "127.0.0.1:50123")
         #expect(FlowRecordBuilder.host(of: "api.openai.com:443") == "api.openai.com")
         #expect(FlowRecordBuilder.host(of: "http://user:pw@[::1]:8080/x") == "::1")

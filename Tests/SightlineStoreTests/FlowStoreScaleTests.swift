@@ -8,7 +8,7 @@ import Testing
 /// only with SIGHTLINE_SCALE_TESTS=1; it prints timings and asserts no time (DESIGN: no timing assertions).
 @Suite("SQLiteFlowStore at scale", .enabled(if: ProcessInfo.processInfo.environment["SIGHTLINE_SCALE_TESTS"] == "1"))
 struct FlowStoreScaleTests {
-    @Test("keyset pages over 1,000,000 flows: first, deep, filtered")
+    @Test("keyset pages over 1,000,000 flows: first, deep, filtered, failed by kind")
     func millionRows() async throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
@@ -21,10 +21,10 @@ struct FlowStoreScaleTests {
                 try db.execute(sql: """
                     WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < ?)
                     INSERT INTO flow (id, started_at, mode, method, url, host, request_bytes, response_bytes,
-                                      request_http_version, request_headers, status)
+                                      request_http_version, request_headers, status, error_kind)
                     SELECT printf('%08x-%04x-7000-8000-%012x', (1800000000000 + i) >> 16, (1800000000000 + i) & 65535, i),
                            1800000000000 + i, 'proxy', 'POST', 'https://h/', CASE WHEN i % 100 = 0 THEN 'rare.example' ELSE 'api.openai.com' END,
-                           10, 20, 'HTTP/1.1', '[]', 200
+                           10, 20, 'HTTP/1.1', '[]', 200, CASE WHEN i % 1000 = 7 THEN 'upstream_reset' END
                     FROM n
                     """, arguments: [total - 1])
             }
@@ -52,6 +52,13 @@ struct FlowStoreScaleTests {
             filtered = try await store.flows(FlowQuery(limit: 50, host: "rare.example"))
         }
         #expect(filtered.flows.count == 50)
-        print("scale: insert \(total) rows \(insertTime); 10 pages \(firstPages); deep page \(deepTime); filtered page \(filteredTime)")
+        // One flow in a thousand failed: the partial error_kind index finds them without walking the rest.
+        var failures = FlowPage(flows: [], next: nil)
+        let errorKindTime = try await clock.measure {
+            failures = try await store.flows(FlowQuery(limit: 50, errorKind: .upstreamReset))
+        }
+        #expect(failures.flows.count == 50 && failures.flows.allSatisfy { $0.errorKind == .upstreamReset })
+        print("scale: insert \(total) rows \(insertTime); 10 pages \(firstPages); deep page \(deepTime); filtered page \(filteredTime); "
+            + "error_kind page \(errorKindTime)")
     }
 }

@@ -86,20 +86,24 @@ struct SQLiteFlowStoreTests {
         #expect(response["body_size"] as? Int == 5011)
     }
 
-    @Test("a flow with no response stores its error and a null response")
+    @Test("a flow with no response stores its error, its error kind and a null response")
     func noResponse() async throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
         let store = try SQLiteFlowStore(path: dir.databasePath)
         var capture = makeCapture(status: nil)
         capture.error = "upstream refused the connection"
+        capture.errorKind = .upstreamRefused
         try await store.insert([testBuilder.build(capture)])
         let detail = try #require(try await store.flow(id: capture.id))
         #expect(detail.response == nil)
         #expect(detail.summary.status == nil)
         #expect(detail.summary.error == "upstream refused the connection")
+        #expect(detail.summary.errorKind == .upstreamRefused)
+        #expect(try await store.flows(FlowQuery()).flows.first?.errorKind == .upstreamRefused, "the list reads it too")
         let json = try JSONSerialization.jsonObject(with: JSONEncoder().encode(detail)) as! [String: Any]
         #expect(json["response"] is NSNull)
+        #expect(json["error_kind"] as? String == "upstream_refused")
         #expect(try await store.flow(id: FlowID.make()) == nil)
     }
 
@@ -161,16 +165,75 @@ struct SQLiteFlowStoreTests {
         #expect(summary.inputTokens == 12)
     }
 
+    @Test("error_kind lists only the flows that failed that way, alone or with other filters")
+    func errorKindFilter() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let store = try SQLiteFlowStore(path: dir.databasePath)
+        let base = Date(timeIntervalSince1970: 1_800_000_000)
+        func capture(_ i: Int, _ kind: FlowErrorKind?, host: String = "api.openai.com") -> FlowCapture {
+            var c = makeCapture(start: base.addingTimeInterval(Double(i)), url: "https://\(host)/v1/chat/completions",
+                                status: kind == nil ? 200 : nil)
+            c.error = kind.map { "failed: \($0)" }
+            c.errorKind = kind
+            return c
+        }
+        let reset1 = capture(0, .upstreamReset)
+        let gone = capture(1, .clientGone)
+        let fine = capture(2, nil)
+        let reset2 = capture(3, .upstreamReset, host: "api.anthropic.com")
+        let timeout = capture(4, .upstreamTimeout)
+        try await store.insert([reset1, gone, fine, reset2, timeout].map { testBuilder.build($0) })
+
+        func ids(_ query: FlowQuery) async throws -> [FlowID] { try await store.flows(query).flows.map(\.id) }
+        #expect(try await ids(FlowQuery(errorKind: .upstreamReset)) == [reset2.id, reset1.id])
+        #expect(try await ids(FlowQuery(errorKind: .clientGone)) == [gone.id], "a client that went away is not an upstream reset")
+        #expect(try await ids(FlowQuery(errorKind: .upstreamDNS)) == [])
+        #expect(try await ids(FlowQuery(host: "api.openai.com", errorKind: .upstreamReset)) == [reset1.id])
+        #expect(try await ids(FlowQuery(parameters: [("error_kind", "upstream_timeout")])) == [timeout.id])
+        let page = try await store.flows(FlowQuery(limit: 1, errorKind: .upstreamReset))
+        #expect(page.flows.map(\.id) == [reset2.id])
+        #expect(try await ids(FlowQuery(before: page.next, errorKind: .upstreamReset)) == [reset1.id], "pages by cursor")
+    }
+
+    @Test("flows recorded before v5 read back with a null error_kind, their error sentence kept")
+    func flowsBeforeV5() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let id = FlowID.make(at: Date(timeIntervalSince1970: 1_800_000_000))
+        do {
+            let pool = try DatabasePool(path: dir.databasePath)
+            try FlowStoreSchema.migrator.migrate(pool, upTo: "v4: gateway cache entries and rate-limit spendings")
+            try await pool.write { db in
+                #expect(try !db.columns(in: "flow").contains { $0.name == "error_kind" })
+                try db.execute(sql: """
+                    INSERT INTO flow (id, started_at, mode, method, url, host, error, request_bytes, response_bytes,
+                                      request_http_version, request_headers)
+                    VALUES (?, 1800000000000, 'proxy', 'POST', 'https://api.openai.com/v1/chat/completions', 'api.openai.com',
+                            'upstream api.openai.com closed the connection', 0, 0, 'HTTP/1.1', '[]')
+                    """, arguments: [id.description])
+            }
+        }
+        let store = try SQLiteFlowStore(path: dir.databasePath)
+        let summary = try #require(try await store.flows(FlowQuery()).flows.first)
+        #expect(summary.id == id)
+        #expect(summary.error == "upstream api.openai.com closed the connection")
+        #expect(summary.errorKind == nil)
+        #expect(try await store.flow(id: id)?.summary.errorKind == nil)
+        #expect(try await store.flows(FlowQuery(errorKind: .upstreamReset)).flows.isEmpty, "no kind is guessed from the sentence")
+    }
+
     @Test("query parameters parse into the same filters the API documents")
     func queryParameters() {
         let query = FlowQuery(parameters: [
             ("limit", "5000"), ("before", "x"), ("host", "h"), ("status", "200"), ("mode", "tunnel"),
             ("property.env", "prod"), ("property.", "ignored"), ("q", "hi"), ("session", ""), ("unknown", "1"),
-            ("since", "1800000000000"), ("until", "2027-01-15T08:00:00Z"),
+            ("since", "1800000000000"), ("until", "2027-01-15T08:00:00Z"), ("error_kind", "client_gone"),
         ])
-        #expect(query == FlowQuery(limit: 1000, before: "x", host: "h", status: 200, mode: .tunnel,
+        #expect(query == FlowQuery(limit: 1000, before: "x", host: "h", status: 200, mode: .tunnel, errorKind: .clientGone,
                                    properties: ["env": "prod"], q: "hi", since: Date(timeIntervalSince1970: 1_800_000_000),
                                    until: Date(timeIntervalSince1970: 1800000000)))
+        #expect(FlowQuery(parameters: [("error_kind", "Upstream_Reset")]).errorKind == nil, "kinds are exact words")
         #expect(FlowQuery(limit: 0).limit == 1)
         #expect(FlowQuery().limit == 50)
     }
@@ -246,6 +309,8 @@ struct SQLiteFlowStoreTests {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
         var capture = makeCapture(requestHeaders: [HeaderField("Authorization", "Bearer ****abcd"), HeaderField("X-Ä", "ü \"q\"")])
+        capture.error = "client disconnected before the response was complete"
+        capture.errorKind = .clientGone
         capture.annotations.properties = ["team": "red", "env": "prod"]
         capture.annotations.sessionID = "s1"
         var gateway = GatewayRecord()
@@ -273,6 +338,8 @@ struct SQLiteFlowStoreTests {
             #expect(a == b, "\(table)")
         }
         #expect(try await positional.flow(id: capture.id) == (try await codable.flow(id: capture.id)))
+        let kind = try await positional.reader.read { try String.fetchOne($0, sql: "SELECT error_kind FROM flow") }
+        #expect(kind == "client_gone")
     }
 
     @Test("the page query is served by an index, not a scan and sort")
@@ -283,13 +350,15 @@ struct SQLiteFlowStoreTests {
         let cursor = FlowID.make().description
         for query in [FlowQuery(before: cursor), FlowQuery(before: cursor, host: "api.openai.com"),
                       FlowQuery(before: cursor, properties: ["team": "red", "env": "prod"]),
-                      FlowQuery(before: cursor, properties: ["team": "red"], q: "weather")] {
+                      FlowQuery(before: cursor, properties: ["team": "red"], q: "weather"),
+                      FlowQuery(before: cursor, errorKind: .upstreamReset)] {
             let (sql, arguments) = try SQLiteFlowStore.listSQL(query)
             let plan = try await store.reader.read { db in
                 try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql, arguments: arguments).map { $0["detail"] as String }
             }
             #expect(!plan.contains { $0.contains("TEMP B-TREE") }, "\(plan)")
             #expect(plan.contains { $0.contains("INDEX") }, "\(plan)")
+            if query.errorKind != nil { #expect(plan.contains { $0.contains("flow_on_error_kind") }, "\(plan)") }
         }
     }
 

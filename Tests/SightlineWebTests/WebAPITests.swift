@@ -4,6 +4,7 @@ import Hummingbird
 import HummingbirdTesting
 import NIOCore
 import SightlineCore
+import SightlineLLM
 import SightlineStore
 import Testing
 @testable import SightlineWeb
@@ -201,6 +202,94 @@ import Testing
         }
     }
 
+    @Test func errorKindIsInTheSummaryAndTheDetailAndFiltersTheList() async throws {
+        let stack = try await WebStack.start()
+        defer { Task { await stack.stop() } }
+        let builder = FlowRecordBuilder(analyzer: LLMAnalyzer(prices: PriceTable.load(userFile: nil)))
+        let now = Date()
+        let reset = ProxyCaptures.failed(.upstreamReset, at: now.addingTimeInterval(-3))
+        let gone = ProxyCaptures.failed(.clientGone, at: now.addingTimeInterval(-2))
+        let fine = ProxyCaptures.answered(at: now.addingTimeInterval(-1))
+        try await stack.store.insert([reset, gone, fine].map(builder.build))
+        try await stack.application().test(.router) { client in
+            try await client.execute(uri: "/api/flows?error_kind=upstream_reset", method: .get) { response in
+                #expect(response.status == .ok)
+                let flows = try json(response.body)["flows"] as? [[String: Any]] ?? []
+                #expect(flows.map { $0["id"] as? String } == [reset.id.description])
+                #expect(flows.first?["error_kind"] as? String == "upstream_reset")
+                #expect(flows.first?["error"] as? String == reset.error)
+            }
+            try await client.execute(uri: "/api/flows", method: .get) { response in
+                let flows = try json(response.body)["flows"] as? [[String: Any]] ?? []
+                #expect(flows.count == 3)
+                #expect(flows.first { $0["id"] as? String == gone.id.description }?["error_kind"] as? String == "client_gone")
+                #expect(flows.first { $0["id"] as? String == fine.id.description }?["error_kind"] is NSNull,
+                        "a flow that did not fail has an explicit null")
+            }
+            try await client.execute(uri: "/api/flows/\(gone.id)", method: .get) { response in
+                let detail = try json(response.body)
+                #expect(detail["error_kind"] as? String == "client_gone")
+                #expect(detail["error"] as? String == gone.error)
+            }
+            try await client.execute(uri: "/api/flows/\(gone.id)/har", method: .get) { response in
+                let log = try #require(try json(response.body)["log"] as? [String: Any])
+                let entry = try #require((log["entries"] as? [[String: Any]])?.first)
+                #expect(entry["_error_kind"] as? String == "client_gone", "beside _error")
+                #expect(entry["_error"] as? String == gone.error)
+            }
+            try await client.execute(uri: "/api/flows?error_kind=connection_reset", method: .get) { response in
+                #expect(response.status == .badRequest, "an unknown word is not silently every flow")
+                let message = try json(response.body)["error"] as? String ?? ""
+                #expect(message.contains("upstream_reset"), "\(message)")
+            }
+            try await client.execute(uri: "/api/export.jsonl?error_kind=client_gone", method: .get) { response in
+                let lines = String(buffer: response.body).split(separator: "\n")
+                #expect(lines.count == 1 && lines.first?.contains(gone.id.description) == true)
+            }
+        }
+    }
+
+    @Test func dashboardCountsErrorsByKindAndTellsUpstreamFailuresFromClientsThatLeft() async throws {
+        let stack = try await WebStack.start()
+        defer { Task { await stack.stop() } }
+        let builder = FlowRecordBuilder(analyzer: LLMAnalyzer(prices: PriceTable.load(userFile: nil)))
+        let now = Date()
+        let captures = [
+            ProxyCaptures.failed(.upstreamReset, at: now.addingTimeInterval(-6)),
+            ProxyCaptures.failed(.upstreamReset, at: now.addingTimeInterval(-5)),
+            ProxyCaptures.failed(.upstreamTimeout, at: now.addingTimeInterval(-4)),
+            ProxyCaptures.failed(.clientGone, at: now.addingTimeInterval(-3)),
+            ProxyCaptures.answered(status: 500, at: now.addingTimeInterval(-2)),
+            ProxyCaptures.answered(at: now.addingTimeInterval(-1)),
+        ]
+        try await stack.store.insert(captures.map(builder.build))
+        try await stack.application().test(.router) { client in
+            try await client.execute(uri: "/api/dashboard", method: .get) { response in
+                let d = try json(response.body)
+                let totals = try #require(d["totals"] as? [String: Any])
+                #expect(totals["calls"] as? Int == 6)
+                #expect(totals["errors"] as? Int == 5, "the four with an error and the 500")
+                #expect(totals["errors_by_kind"] as? [String: Int] == ["upstream_reset": 2, "upstream_timeout": 1, "client_gone": 1])
+                #expect(totals["upstream_errors"] as? Int == 3)
+                #expect(totals["client_disconnects"] as? Int == 1)
+                for name in ["by_model", "over_time"] {
+                    let groups = d[name] as? [[String: Any]] ?? []
+                    #expect(groups.allSatisfy { $0["errors_by_kind"] is [String: Int] }, "\(name)")
+                    #expect(groups.reduce(0) { $0 + ($1["upstream_errors"] as? Int ?? 0) } == 3, "\(name)")
+                    #expect(groups.reduce(0) { $0 + ($1["client_disconnects"] as? Int ?? 0) } == 1, "\(name)")
+                }
+            }
+            try await client.execute(uri: "/api/dashboard?error_kind=client_gone", method: .get) { response in
+                let totals = try #require(try json(response.body)["totals"] as? [String: Any])
+                #expect(totals["calls"] as? Int == 1)
+                #expect(totals["upstream_errors"] as? Int == 0)
+            }
+            try await client.execute(uri: "/api/dashboard?error_kind=reset", method: .get) { response in
+                #expect(response.status == .badRequest)
+            }
+        }
+    }
+
     @Test func flowDetailCarriesTheConversationWithToolCallAndResult() async throws {
         let stack = try await WebStack.start()
         defer { Task { await stack.stop() } }
@@ -305,6 +394,31 @@ import Testing
         }
     }
 
+    @Test func metricsFollowTheRecorderAndCountErrorsByKind() async throws {
+        let stack = try await WebStack.start()
+        defer { Task { await stack.stop() } }
+        try await stack.application().test(.router) { client in
+            // As the proxy hands captures over: through the recorder, whose feed the metrics follow.
+            for capture in [ProxyCaptures.failed(.upstreamReset), ProxyCaptures.failed(.upstreamReset),
+                            ProxyCaptures.failed(.clientGone), ProxyCaptures.answered()] {
+                stack.recorder.record(capture)
+            }
+            var text = ""
+            let deadline = ContinuousClock.now + .seconds(5)
+            repeat {
+                text = try await client.execute(uri: "/metrics", method: .get) { String(buffer: $0.body) }
+                if text.contains("sightline_recorder_recorded_total 4"), text.contains(#"{kind="client_gone"} 1"#) { break }
+                try await Task.sleep(for: .milliseconds(25))
+            } while ContinuousClock.now < deadline
+            #expect(text.contains(#"sightline_flow_errors_total{kind="upstream_reset"} 2"#), "\(text)")
+            #expect(text.contains(#"sightline_flow_errors_total{kind="client_gone"} 1"#))
+            #expect(text.contains(#"sightline_flow_errors_total{kind="upstream_timeout"} 0"#))
+            let upstream = text.split(separator: "\n").filter { $0.hasPrefix("sightline_upstream_errors_total{") }
+                .compactMap { $0.split(separator: " ").last.flatMap { Int($0) } }
+            #expect(upstream.reduce(0, +) == 2, "the two resets, not the client that left")
+        }
+    }
+
     @Test func replaySendsTheEditedRequestThroughTheProxyAsANewFlow() async throws {
         let stack = try await WebStack.start()
         defer { Task { await stack.stop() } }
@@ -357,6 +471,10 @@ import Testing
                     "/api/cache",
                 ]
                 #expect(paths == routes)
+                // The documented words are exactly the kinds the code has.
+                let summary = ((doc["components"] as? [String: Any])?["schemas"] as? [String: Any])?["FlowSummary"] as? [String: Any]
+                let kind = (summary?["properties"] as? [String: Any])?["error_kind"] as? [String: Any]
+                #expect((kind?["enum"] as? [Any])?.compactMap { $0 as? String } == FlowErrorKind.allCases.map(\.rawValue))
             }
             try await client.execute(uri: "/api/export.jsonl", method: .get) { response in
                 #expect(response.headers[.contentType] == "application/x-ndjson")

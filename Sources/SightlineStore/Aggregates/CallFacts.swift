@@ -9,6 +9,8 @@ public struct CallFacts: Sendable {
     public var host: String
     public var status: Int?
     public var error: String?
+    /// nil when the call did not fail, or failed before kinds were recorded.
+    public var errorKind: FlowErrorKind?
     public var durationMs: Double?
     public var provider: String?
     public var model: String?
@@ -21,8 +23,9 @@ public struct CallFacts: Sendable {
     public var userID: String?
     public var gateway: GatewayRecord?
 
-    public init(startedAt: Date, mode: FlowMode, host: String, status: Int? = nil, error: String? = nil, durationMs: Double? = nil,
-                provider: String? = nil, model: String? = nil, inputTokens: Int? = nil, outputTokens: Int? = nil, costUSD: Decimal? = nil,
+    public init(startedAt: Date, mode: FlowMode, host: String, status: Int? = nil, error: String? = nil, errorKind: FlowErrorKind? = nil,
+                durationMs: Double? = nil, provider: String? = nil, model: String? = nil, inputTokens: Int? = nil,
+                outputTokens: Int? = nil, costUSD: Decimal? = nil,
                 ttftMs: Double? = nil, sessionID: String? = nil, sessionName: String? = nil, userID: String? = nil,
                 gateway: GatewayRecord? = nil) {
         self.startedAt = startedAt
@@ -30,6 +33,7 @@ public struct CallFacts: Sendable {
         self.host = host
         self.status = status
         self.error = error
+        self.errorKind = errorKind
         self.durationMs = durationMs
         self.provider = provider
         self.model = model

@@ -1,4 +1,5 @@
 import Foundation
+import SightlineCore
 
 /// The sums of a group of calls (one model, one time bucket, everything) and their latencies for percentiles:
 /// the one aggregation behind `sightline stats`, the `sightline run` summary and `/api/dashboard`.
@@ -8,6 +9,9 @@ public struct CallTotals: Sendable {
     public private(set) var calls = 0
     /// Calls that failed: an error, a status of 400 or more, or no response.
     public private(set) var errors = 0
+    /// Those failures by why they failed. A call that failed by its status alone, or was recorded before kinds
+    /// were kept, has no kind: these add up to at most `errors`.
+    public private(set) var errorsByKind: [FlowErrorKind: Int] = [:]
     public private(set) var inputTokens = 0
     public private(set) var outputTokens = 0
     /// The sum of the known costs.
@@ -22,7 +26,10 @@ public struct CallTotals: Sendable {
 
     public mutating func add(_ call: CallFacts) {
         calls += 1
-        if call.failed { errors += 1 }
+        if call.failed {
+            errors += 1
+            if let kind = call.errorKind { errorsByKind[kind, default: 0] += 1 }
+        }
         inputTokens += call.inputTokens ?? 0
         outputTokens += call.outputTokens ?? 0
         if let cost = call.costUSD {
@@ -37,6 +44,15 @@ public struct CallTotals: Sendable {
     }
 
     public var errorRate: Double { calls == 0 ? 0 : Double(errors) / Double(calls) }
+
+    /// Failures of the upstream or the way to it (refused, DNS, TLS, reset, timeout, a bad response).
+    public var upstreamErrors: Int { errorsByKind.reduce(0) { $0 + ($1.key.isUpstream ? $1.value : 0) } }
+    /// Calls whose client went away before the answer was complete: not the upstream's doing.
+    public var clientDisconnects: Int { errorsByKind[.clientGone] ?? 0 }
+    /// `errorsByKind` keyed by the API words (`upstream_reset`), as JSON shows it.
+    public var errorsByKindWords: [String: Int] {
+        Dictionary(uniqueKeysWithValues: errorsByKind.map { ($0.key.rawValue, $0.value) })
+    }
 
     public struct Latencies: Sendable, Equatable {
         public var p50Ms: Double?
@@ -63,8 +79,8 @@ extension CallFacts {
     /// The facts of a summary already read (the CLI pages summaries; the web API folds facts in the store).
     public init(_ summary: FlowSummary) {
         self.init(startedAt: summary.startedAt, mode: summary.mode, host: summary.host, status: summary.status, error: summary.error,
-                  durationMs: summary.durationMs, provider: summary.provider, model: summary.model, inputTokens: summary.inputTokens,
-                  outputTokens: summary.outputTokens, costUSD: summary.costUSD, ttftMs: summary.ttftMs, sessionID: summary.sessionID,
+                  errorKind: summary.errorKind, durationMs: summary.durationMs, provider: summary.provider, model: summary.model,
+                  inputTokens: summary.inputTokens, outputTokens: summary.outputTokens, costUSD: summary.costUSD, ttftMs: summary.ttftMs, sessionID: summary.sessionID,
                   sessionName: summary.sessionName, userID: summary.userID, gateway: summary.gateway)
     }
 }

@@ -70,6 +70,7 @@ public struct FlowRecordBuilder: Sendable {
             host: Self.host(of: capture.request.url),
             status: capture.response?.status,
             error: capture.error,
+            errorKind: capture.errorKind,
             mode: capture.mode,
             durationMs: timings.lastByteMs,
             ttfbMs: Self.ttfb(timings),

@@ -56,6 +56,7 @@ public enum HARExporter {
             "_sightline_id": flow.summary.id.description,
         ]
         if let error = flow.summary.error { entry["_error"] = error }
+        if let kind = flow.summary.errorKind { entry["_error_kind"] = kind.rawValue }
         return entry
     }
 

@@ -16,7 +16,7 @@ extension FlowRow {
     mutating func insertFast(_ db: Database) throws {
         let arguments: [(any DatabaseValueConvertible)?] = [
             id, startedAt, mode, clientAddress, method, url, host, upstreamURL, try Self.json(gateway, .gateway), status,
-            error, durationMs, ttfbMs, requestBytes, responseBytes, provider, endpoint, model, stream,
+            error, errorKind, durationMs, ttfbMs, requestBytes, responseBytes, provider, endpoint, model, stream,
             inputTokens, outputTokens, cachedInputTokens, reasoningTokens, costUSD, ttftMs,
             tokensPerSecond, finishReason, toolCallCount, truncated, sessionID, sessionPath,
             sessionName, userID, try Self.json(properties, .properties), upstreamConnectedMs, tlsDoneMs, requestSentMs,

@@ -10,7 +10,7 @@ extension FlowRow {
         self.init(
             seq: nil, id: s.id.description, startedAt: RFC3339.milliseconds(s.startedAt), mode: s.mode.rawValue,
             clientAddress: s.clientAddress, method: s.method, url: s.url, host: s.host, upstreamURL: s.upstreamURL, gateway: s.gateway,
-            status: s.status, error: s.error, durationMs: s.durationMs, ttfbMs: s.ttfbMs,
+            status: s.status, error: s.error, errorKind: s.errorKind?.rawValue, durationMs: s.durationMs, ttfbMs: s.ttfbMs,
             requestBytes: s.requestBytes, responseBytes: s.responseBytes, provider: s.provider,
             endpoint: s.endpoint, model: s.model, stream: s.stream, inputTokens: s.inputTokens,
             outputTokens: s.outputTokens, cachedInputTokens: s.cachedInputTokens, reasoningTokens: s.reasoningTokens,
@@ -33,8 +33,8 @@ extension FlowRow {
         guard let flowID = FlowID(id), let flowMode = FlowMode(rawValue: mode) else { return nil }
         return FlowSummary(
             id: flowID, startedAt: Date(milliseconds: startedAt), method: method, url: url, host: host, status: status, error: error,
-            mode: flowMode, durationMs: durationMs, ttfbMs: ttfbMs, requestBytes: requestBytes,
-            responseBytes: responseBytes, provider: provider, endpoint: endpoint, model: model, stream: stream,
+            errorKind: errorKind.flatMap(FlowErrorKind.init(rawValue:)), mode: flowMode, durationMs: durationMs, ttfbMs: ttfbMs,
+            requestBytes: requestBytes, responseBytes: responseBytes, provider: provider, endpoint: endpoint, model: model, stream: stream,
             inputTokens: inputTokens, outputTokens: outputTokens, cachedInputTokens: cachedInputTokens,
             reasoningTokens: reasoningTokens, costUSD: costUSD, ttftMs: ttftMs, sessionID: sessionID,
             userID: userID, properties: properties, finishReason: finishReason, toolCallCount: toolCallCount,

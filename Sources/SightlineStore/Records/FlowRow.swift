@@ -19,6 +19,8 @@ struct FlowRow: Codable, Hashable, Sendable, FetchableRecord, MutablePersistable
     var gateway: GatewayRecord?
     var status: Int?
     var error: String?
+    /// A `FlowErrorKind` word, kept as text so that a word this version does not know still reads.
+    var errorKind: String?
     var durationMs: Double?
     var ttfbMs: Double?
     var requestBytes: Int
@@ -62,8 +64,8 @@ struct FlowRow: Codable, Hashable, Sendable, FetchableRecord, MutablePersistable
     /// In column order: `insertFast` binds its arguments in this order.
     enum CodingKeys: String, CodingKey, ColumnExpression, CaseIterable {
         case seq, id, startedAt = "started_at", mode, clientAddress = "client_address", method, url, host
-        case upstreamURL = "upstream_url", gateway, status, error, durationMs = "duration_ms", ttfbMs = "ttfb_ms"
-        case requestBytes = "request_bytes", responseBytes = "response_bytes", provider, endpoint, model, stream
+        case upstreamURL = "upstream_url", gateway, status, error, errorKind = "error_kind", durationMs = "duration_ms"
+        case ttfbMs = "ttfb_ms", requestBytes = "request_bytes", responseBytes = "response_bytes", provider, endpoint, model, stream
         case inputTokens = "input_tokens", outputTokens = "output_tokens", cachedInputTokens = "cached_input_tokens"
         case reasoningTokens = "reasoning_tokens", costUSD = "cost_usd", ttftMs = "ttft_ms"
         case tokensPerSecond = "tokens_per_second", finishReason = "finish_reason", toolCallCount = "tool_call_count"

@@ -128,6 +128,15 @@ enum FlowStoreSchema {
                 CREATE INDEX gateway_rate_spend_on_expires_at ON gateway_rate_spend(expires_at);
                 """)
         }
+        migrator.registerMigration("v5: flow.error_kind") { db in
+            // Why the flow failed, as a stable word (`upstream_reset`, `client_gone`, …); NULL when it did not
+            // fail, and for every flow recorded before this column existed. No CHECK on the words: SQLite cannot
+            // alter a CHECK, so a new kind would need the whole table copied.
+            try db.execute(sql: "ALTER TABLE flow ADD COLUMN error_kind TEXT")
+            // For `?error_kind=`: failures are rare, so without an index a page of them would walk every flow
+            // newest first to find a few. Partial, so that the flows that did not fail (most) cost it nothing.
+            try db.execute(sql: "CREATE INDEX flow_on_error_kind ON flow(error_kind, id) WHERE error_kind IS NOT NULL")
+        }
         return migrator
     }
 

@@ -6,7 +6,7 @@ import SightlineCore
 // no headers, nothing held but the accumulator.
 extension SQLiteFlowStore {
     static let factColumns = """
-        flow.started_at, flow.mode, flow.host, flow.status, flow.error, flow.duration_ms, flow.provider, flow.model, \
+        flow.started_at, flow.mode, flow.host, flow.status, flow.error, flow.error_kind, flow.duration_ms, flow.provider, flow.model, \
         flow.input_tokens, flow.output_tokens, flow.cost_usd, flow.ttft_ms, flow.session_id, flow.session_name, flow.user_id, flow.gateway
         """
 
@@ -23,12 +23,14 @@ extension SQLiteFlowStore {
                 if visited == maxFlows { return (result, false) }
                 visited += 1
                 guard let mode = FlowMode(rawValue: row[1]) else { continue }
-                let gateway: String? = row[15]
+                let errorKind: String? = row[5]
+                let gateway: String? = row[16]
                 result.add(CallFacts(
-                    startedAt: Date(milliseconds: row[0]), mode: mode, host: row[2], status: row[3], error: row[4], durationMs: row[5],
-                    provider: row[6], model: row[7], inputTokens: row[8], outputTokens: row[9],
-                    costUSD: row[10],
-                    ttftMs: row[11], sessionID: row[12], sessionName: row[13], userID: row[14],
+                    startedAt: Date(milliseconds: row[0]), mode: mode, host: row[2], status: row[3], error: row[4],
+                    errorKind: errorKind.flatMap(FlowErrorKind.init(rawValue:)), durationMs: row[6],
+                    provider: row[7], model: row[8], inputTokens: row[9], outputTokens: row[10],
+                    costUSD: row[11],
+                    ttftMs: row[12], sessionID: row[13], sessionName: row[14], userID: row[15],
                     gateway: gateway.flatMap { try? decoder.decode(GatewayRecord.self, from: Data($0.utf8)) }))
             }
             return (result, true)

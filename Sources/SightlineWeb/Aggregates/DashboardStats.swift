@@ -29,6 +29,11 @@ struct DashboardStats: Encodable {
         var calls = 0
         var errors = 0
         var errorRate: Double = 0
+        /// The errors by kind (`upstream_reset`: 2); errors by status alone have no kind.
+        var errorsByKind: [String: Int] = [:]
+        /// Errors of the upstream (kind `upstream_*`), apart from clients that went away (`client_gone`).
+        var upstreamErrors = 0
+        var clientDisconnects = 0
         var inputTokens = 0
         var outputTokens = 0
         var costUSD: Decimal = 0
@@ -39,7 +44,8 @@ struct DashboardStats: Encodable {
         var p50TTFTMs: Double?
 
         enum CodingKeys: String, CodingKey {
-            case key, provider, calls, errors, errorRate = "error_rate", inputTokens = "input_tokens"
+            case key, provider, calls, errors, errorRate = "error_rate", errorsByKind = "errors_by_kind"
+            case upstreamErrors = "upstream_errors", clientDisconnects = "client_disconnects", inputTokens = "input_tokens"
             case outputTokens = "output_tokens", costUSD = "cost_usd", unpricedCalls = "unpriced_calls"
             case p50Ms = "p50_ms", p95Ms = "p95_ms", p50TTFTMs = "p50_ttft_ms"
         }
@@ -51,6 +57,9 @@ struct DashboardStats: Encodable {
             try c.encode(calls, forKey: .calls)
             try c.encode(errors, forKey: .errors)
             try c.encode(errorRate, forKey: .errorRate)
+            try c.encode(errorsByKind, forKey: .errorsByKind)
+            try c.encode(upstreamErrors, forKey: .upstreamErrors)
+            try c.encode(clientDisconnects, forKey: .clientDisconnects)
             try c.encode(inputTokens, forKey: .inputTokens)
             try c.encode(outputTokens, forKey: .outputTokens)
             try c.encode(costUSD, forKey: .costUSD)
@@ -115,6 +124,9 @@ struct DashboardStats: Encodable {
         g.calls = totals.calls
         g.errors = totals.errors
         g.errorRate = totals.errorRate
+        g.errorsByKind = totals.errorsByKindWords
+        g.upstreamErrors = totals.upstreamErrors
+        g.clientDisconnects = totals.clientDisconnects
         g.inputTokens = totals.inputTokens
         g.outputTokens = totals.outputTokens
         g.costUSD = totals.costUSD

@@ -20,7 +20,11 @@ final class FlowMetrics: Sendable {
         var flows: [Key: Int] = [:]
         var requestBytes: [String: Int] = [:]
         var responseBytes: [String: Int] = [:]
+        /// Per provider: flows whose error kind is an upstream one.
         var upstreamErrors: [String: Int] = [:]
+        var errorsByKind: [FlowErrorKind: Int] = [:]
+        /// Flows with an error but no kind (a capture that did not say): counted, so that no error goes missing.
+        var errorsWithoutKind = 0
         var inputTokens: [String: Int] = [:]
         var outputTokens: [String: Int] = [:]
         var costUSD: [String: Decimal] = [:]
@@ -52,7 +56,13 @@ final class FlowMetrics: Sendable {
             s.flows[Key(provider: provider, status: status), default: 0] += 1
             s.requestBytes[provider, default: 0] += flow.requestBytes
             s.responseBytes[provider, default: 0] += flow.responseBytes
-            if flow.error != nil { s.upstreamErrors[provider, default: 0] += 1 }
+            // By kind, never by the sentence: a client that went away is not the upstream's failure.
+            if let kind = flow.errorKind {
+                s.errorsByKind[kind, default: 0] += 1
+                if kind.isUpstream { s.upstreamErrors[provider, default: 0] += 1 }
+            } else if flow.error != nil {
+                s.errorsWithoutKind += 1
+            }
             if let n = flow.inputTokens { s.inputTokens[provider, default: 0] += n }
             if let n = flow.outputTokens { s.outputTokens[provider, default: 0] += n }
             if let cost = flow.costUSD { s.costUSD[provider, default: 0] += cost }

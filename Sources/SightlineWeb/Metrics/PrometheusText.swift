@@ -1,4 +1,5 @@
 import Foundation
+import SightlineCore
 import SightlineStore
 
 /// Writes `/metrics` in the Prometheus text exposition format (version 0.0.4).
@@ -51,7 +52,18 @@ struct PrometheusText {
         }
         perProvider("sightline_request_bytes_total", "counter", "Request body bytes relayed, by provider.", metrics.requestBytes)
         perProvider("sightline_response_bytes_total", "counter", "Response body bytes relayed, by provider.", metrics.responseBytes)
-        perProvider("sightline_upstream_errors_total", "counter", "Flows that ended in an error (refused, timed out, reset, TLS), by provider.", metrics.upstreamErrors)
+        perProvider("sightline_upstream_errors_total", "counter",
+                    "Flows the upstream failed (error kinds upstream_*: refused, DNS, TLS, reset, timeout, protocol), by provider.",
+                    metrics.upstreamErrors)
+        out.family("sightline_flow_errors_total", type: "counter",
+                   help: "Flows that ended in an error, by kind (the API's error_kind; unknown: an error recorded without one).")
+        // Every kind from the start, at 0 until it happens, so that rate() sees the first one.
+        for kind in FlowErrorKind.allCases.sorted(by: { $0.rawValue < $1.rawValue }) {
+            out.sample("sightline_flow_errors_total", [("kind", kind.rawValue)], metrics.errorsByKind[kind] ?? 0)
+        }
+        if metrics.errorsWithoutKind > 0 {
+            out.sample("sightline_flow_errors_total", [("kind", "unknown")], metrics.errorsWithoutKind)
+        }
         perProvider("sightline_input_tokens_total", "counter", "Input tokens reported by providers.", metrics.inputTokens)
         perProvider("sightline_output_tokens_total", "counter", "Output tokens reported by providers.", metrics.outputTokens)
         out.family("sightline_cost_usd_total", type: "counter", help: "Estimated cost in US dollars of priced calls.")
