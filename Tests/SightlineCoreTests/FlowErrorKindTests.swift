@@ -8,7 +8,7 @@ struct FlowErrorKindTests {
     static let documentedWords = [
         "upstream_refused", "upstream_dns", "upstream_tls", "upstream_reset", "upstream_timeout", "upstream_protocol",
         "client_gone", "proxy_auth", "rate_limited", "bad_request", "bad_framing", "forbidden", "request_too_large",
-        "injected_fault", "intercept_failed",
+        "injected_fault", "intercept_failed", "request_timeout", "too_many_connections",
     ]
 
     @Test("every kind is one of the documented words, and every documented word is a kind")
