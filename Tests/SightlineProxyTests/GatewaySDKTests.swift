@@ -133,8 +133,9 @@ import Testing
             #expect(g.fixture.received.map(\.body) == [plainWire["request_body"] as? String ?? "", streamWire["request_body"] as? String ?? ""])
             #expect(plainWire["body"] as? String == (try Fixture.text("anthropic/messages/response.json")))
             #expect(streamWire["body"] as? String == (try Fixture.text("anthropic/messages-stream/response.sse")))
+            // Liveness is judged on the wire the SDK read: anthropic 2.x's `text_stream` yields its text in one burst even
+            // straight from a server pacing events 20 ms apart (no Sightline involved: 4 texts within 6 ms, measured).
             Self.expectLive(streamWire["arrivals"], events: 10)
-            Self.expectLive(streamed["arrivals"], events: 4)
 
             let flows = try await g.flows(2)
             try #require(flows.count == 2)
