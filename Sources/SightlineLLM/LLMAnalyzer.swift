@@ -4,9 +4,11 @@ import SightlineCore
 /// Turns a recorded exchange into what it meant. Returns nil for traffic that is not an LLM API call.
 public struct LLMAnalyzer: Sendable {
     public let prices: PriceTable
+    private let lookup: PriceLookup
 
     public init(prices: PriceTable) {
         self.prices = prices
+        self.lookup = PriceLookup(table: prices)
     }
 
     /// Detection looks only at method, URL and headers; then the wire format's decoder reads the
@@ -79,13 +81,9 @@ public struct LLMAnalyzer: Sendable {
     private func cost(models: [String], route: Route, usage: LLMUsage, freeCount: Bool) -> Decimal? {
         let convention = BillingConvention.forFormat(route.format)
         for model in models {
-            if freeCount {
-                if prices.price(provider: route.provider, model: model) != nil { return 0 }
-                continue
-            }
-            if let cost = prices.cost(provider: route.provider, model: model, usage: usage, convention: convention) {
-                return cost
-            }
+            guard let price = lookup.price(provider: route.provider, model: model) else { continue }
+            if freeCount { return 0 }
+            if let cost = PriceTable.cost(of: usage, at: price, convention: convention) { return cost }
         }
         return nil
     }

@@ -72,8 +72,13 @@ public struct PriceTable: Sendable {
 
     /// nil when the model is unknown or the usage has no token counts: an unknown cost, never 0.
     func cost(provider: String?, model: String, usage: LLMUsage, convention: BillingConvention) -> Decimal? {
-        guard usage.inputTokens != nil || usage.outputTokens != nil,
-              let price = price(provider: provider, model: model) else { return nil }
+        guard let price = price(provider: provider, model: model) else { return nil }
+        return Self.cost(of: usage, at: price, convention: convention)
+    }
+
+    /// What `usage` costs at `price` (nil when the usage has no token counts).
+    static func cost(of usage: LLMUsage, at price: ModelPrice, convention: BillingConvention) -> Decimal? {
+        guard usage.inputTokens != nil || usage.outputTokens != nil else { return nil }
         let cached = max(usage.cachedInputTokens ?? 0, 0)
         let cacheWrite = max(usage.cacheWriteTokens ?? 0, 0)
         var input = max(usage.inputTokens ?? 0, 0)
