@@ -5,7 +5,7 @@
 # and the table of the rows. Builds release binaries first. Everything binds 127.0.0.1 with
 # OS-chosen ports; every process this script starts is stopped on exit, error or Ctrl-C.
 #
-#   bench/run.sh                              # the full run (~6 minutes after the builds)
+#   bench/run.sh                              # the full run (~6 minutes after the builds, more with mitmdump)
 #   BENCH_SECONDS=2 bench/run.sh              # shorter load runs (NIO client and hey)
 #   BENCH_ONLY=hey,tls bench/run.sh           # some of: load, sse, setup, memory, hey, tls, sustained
 #   BENCH_SUSTAINED_SECONDS=30 bench/run.sh   # shorter sustained hey -c 4 run (default 90 s)
