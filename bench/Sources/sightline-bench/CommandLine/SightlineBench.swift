@@ -5,7 +5,9 @@ import NIOPosix
 /// - `prepare-upstream --dir DIR` writes the upstream's throwaway CA and server certificate, so the
 ///   proxy can be started with `--upstream-ca DIR/ca-cert.pem` before the bench runs;
 /// - `run --upstream-dir DIR --proxy name=…,url=…,ca=…,pid=… [--proxy …] [--seconds S] [--streams N]`
-///   starts the upstream, measures direct and through each proxy, and prints the report.
+///   starts the upstream, measures direct and through each proxy, and prints the report;
+/// - `serve --upstream-dir DIR` only runs that upstream, printing one `upstream https://HOST:PORT` line
+///   per host it listens on, until it is killed: the origin of `bench/hey.sh` (hey and curl runs).
 @main
 enum SightlineBench {
     static func main() async {
@@ -17,14 +19,28 @@ enum SightlineBench {
                 try UpstreamCertificates.write(to: URL(fileURLWithPath: try options.required("dir")))
             case "run":
                 try await run(CommandLineOptions(arguments.dropFirst()))
+            case "serve":
+                let options = try CommandLineOptions(arguments.dropFirst())
+                try await serve(upstreamDirectory: URL(fileURLWithPath: try options.required("upstream-dir")))
             default:
-                FileHandle.standardError.write(Data("usage: sightline-bench prepare-upstream --dir DIR | run --upstream-dir DIR --proxy name=…,url=…,ca=…,pid=… [--seconds S] [--streams N] [--only load,sse,setup,memory]\n".utf8))
+                FileHandle.standardError.write(Data("usage: sightline-bench prepare-upstream --dir DIR | serve --upstream-dir DIR | run --upstream-dir DIR --proxy name=…,url=…,ca=…,pid=… [--seconds S] [--streams N] [--only load,sse,setup,memory]\n".utf8))
                 exit(2)
             }
         } catch {
             FileHandle.standardError.write(Data("sightline-bench: \(error)\n".utf8))
             exit(1)
         }
+    }
+
+    private static func serve(upstreamDirectory: URL) async throws {
+        let upstream = try await BenchUpstream.start(certificateDirectory: upstreamDirectory, group: MultiThreadedEventLoopGroup.singleton)
+        let lines = ([BenchHosts.main] + BenchHosts.firstConnection).map { host in
+            let endpoint = upstream.endpoint(host: host)
+            return "upstream https://\(endpoint.host):\(endpoint.port)\n"
+        }
+        // Written unbuffered: the script reads the ports while this process keeps running.
+        FileHandle.standardOutput.write(Data(lines.joined().utf8))
+        while true { try await Task.sleep(for: .seconds(3600)) }
     }
 
     private static func run(_ options: CommandLineOptions) async throws {

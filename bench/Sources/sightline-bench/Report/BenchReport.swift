@@ -22,7 +22,7 @@ struct BenchReport {
         for clients in BenchSettings.clientCounts {
             let label = clients == 1 ? "1 client" : "\(clients) clients"
             table.add(latencyRow("POST latency p50, \(label)", clients: clients, \.p50,
-                                 target: clients == 1 ? ("added ≤ 0.3 ms", 300_000) : nil))
+                                 target: clients == 1 ? ("added ≤ 0.1 ms", 100_000) : nil))
             table.add(latencyRow("POST latency p99, \(label)", clients: clients, \.p99, target: nil))
         }
         table.addSeparator()
@@ -32,7 +32,7 @@ struct BenchReport {
         table.add(row("proxy CPU per request, 32 clients", direct: "—", proxy: { Formatting.microseconds($0.load[32]?.proxyCPUPerRequest) }))
         table.addSeparator()
         table.add(sseRow("SSE event delay p50", \.p50, target: nil))
-        table.add(sseRow("SSE event delay p99", \.p99, target: ("added ≤ 1 ms", 1_000_000)))
+        table.add(sseRow("SSE event delay p99", \.p99, target: ("added ≤ 0.5 ms", 500_000)))
         table.addSeparator()
         table.add(firstConnectionRow("connection setup p50, new host", \.newHost))
         table.add(firstConnectionRow("connection setup p50, same host again", \.repeatedHost))
@@ -106,7 +106,7 @@ struct BenchReport {
             cells += [Formatting.megabytes(proxy.manyStreams?.peakSampledResidentBytes), ""]
         }
         let peak = proxies.first?.manyStreams?.peakSampledResidentBytes
-        return cells + [judged("≤ 150 MB", met: peak.map { $0 <= 150_000_000 })]
+        return cells + [judged("≤ 60 MB", met: peak.map { $0 <= 60_000_000 })]
     }
 
     private func row(_ metric: String, direct value: String, proxy: (RouteResults) -> String) -> [String] {
