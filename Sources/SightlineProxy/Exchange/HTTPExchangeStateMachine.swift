@@ -119,7 +119,8 @@ struct HTTPExchangeStateMachine {
         case .holdingRequest(var exchange):
             state = .modifying
             exchange.captureRequestBody(buffer)
-            exchange.gateway?.body.append(buffer)
+            // Past the body cap the request is answered 413 at its end: what is over the cap is not held.
+            if !exchange.capture.request.body.isTruncated { exchange.gateway?.body.append(buffer) }
             state = .holdingRequest(exchange)
             return .none
         case .connecting(var exchange, var pending):
