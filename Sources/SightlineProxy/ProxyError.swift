@@ -10,8 +10,6 @@ public struct ProxyError: Error, CustomStringConvertible, Sendable {
     let code: FlowErrorKind
     public let reason: String
 
-    /// A short, stable identifier for metrics and the `Sightline-Error` header.
-    public var kind: String { code.rawValue }
     public var description: String { reason }
 
     var httpStatus: HTTPResponseStatus {

@@ -540,6 +540,9 @@ import Testing
         for _ in 0..<6 { try expectServesNormally(h, sourceLocation: sourceLocation) }
         let loops = System.coreCount
         #expect(h.upstream.openConnections <= loops, "upstream connections: \(h.upstream.openConnections)", sourceLocation: sourceLocation)
+        // Without the pool each of the 7 CONNECTs would have dialled its own upstream connection.
+        #expect(h.upstream.acceptedConnections <= loops, "upstream dialled \(h.upstream.acceptedConnections) times for 7 CONNECTs",
+                sourceLocation: sourceLocation)
     }
 
     // MARK: 8. Upstream TLS failure

@@ -105,10 +105,9 @@ struct ConnectStateMachine {
     }
 
     /// The upstream is there: the connection is handed to TLS termination or the tunnel.
-    mutating func upstreamReady() -> Action {
-        guard case .connecting = state else { return .none }
+    mutating func upstreamReady() {
+        guard case .connecting = state else { return }
         state = .handedOver
-        return .none
     }
 
     mutating func upstreamFailed(_ error: ProxyError) -> Action {

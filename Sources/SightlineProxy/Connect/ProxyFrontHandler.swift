@@ -137,7 +137,7 @@ final class ProxyFrontHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     /// The CONNECT's upstream is there: hand the connection over (`handOver` has done the pipeline surgery).
     func upstreamReady(context: ChannelHandlerContext) {
-        _ = machine?.upstreamReady()
+        machine?.upstreamReady()
         let held = heldBytes
         heldBytes.removeAll()
         for bytes in held { context.fireChannelRead(bytes) }

@@ -148,8 +148,8 @@ extension ProxyServices {
             result.rateLimit = decision
             if !decision.allowed { return result }
         }
-        if let (key, bucketSize) = check.cacheKey, let hit = responseCache.lookup(key: key, bucketSize: bucketSize, now: now) {
-            result.cacheHit = (hit.0, hit.1)
+        if let (key, bucketSize) = check.cacheKey {
+            result.cacheHit = responseCache.lookup(key: key, bucketSize: bucketSize, now: now)
         }
         return result
     }

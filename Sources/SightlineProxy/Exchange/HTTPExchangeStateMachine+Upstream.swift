@@ -125,10 +125,30 @@ extension HTTPExchangeStateMachine {
 
     /// The upstream sent nothing for `--upstream-idle-timeout`.
     mutating func upstreamIdleTimedOut(now: NIODeadline, jitter: Double) -> Action {
+        let timeout = configuration.upstreamIdleTimeout
+        return upstreamFailed(now: now, jitter: jitter, idleAction: .closeUpstream) { target, _ in
+            .upstreamTimeout(target, after: timeout)
+        }
+    }
+
+    /// The upstream connection closed or failed (`error` nil: a clean close). The handler has let go of it.
+    mutating func upstreamClosed(error: (any Error)?, now: NIODeadline, jitter: Double) -> Action {
+        let connectTimeout = configuration.connectTimeout
+        return upstreamFailed(now: now, jitter: jitter, idleAction: .none) { target, started in
+            .upstreamClosed(target, error: error, afterResponseStarted: started, connectTimeout: connectTimeout)
+        }
+    }
+
+    /// The exchange's upstream is gone or useless: before a response, an error answer (or, under the gateway, the
+    /// next attempt); a failed attempt being drained goes on to its next attempt; mid-response, the connection ends
+    /// (closing without the final chunk is how HTTP/1.1 says "incomplete"). `idleAction` is for a connection with no
+    /// exchange on it. `failure(target, responseStarted)` phrases the error.
+    private mutating func upstreamFailed(now: NIODeadline, jitter: Double, idleAction: Action,
+                                         failure: (String, Bool) -> ProxyError) -> Action {
         switch state {
-        case .awaitingResponse(let exchange), .connecting(let exchange, _):
+        case .awaitingResponse(let exchange):
             state = .modifying
-            let error = ProxyError.upstreamTimeout(exchange.origin.description, after: configuration.upstreamIdleTimeout)
+            let error = failure(exchange.origin.description, false)
             if exchange.gateway != nil { return attemptFailed(exchange, error, now: now, jitter: jitter) }
             return respondWithError(exchange, error, now: now)
         case .drainingAttempt(let exchange, let next):
@@ -136,39 +156,13 @@ extension HTTPExchangeStateMachine {
             return scheduleAttempt(next, exchange, dropUpstream: true, now: now)
         case .responding(var exchange, _):
             state = .modifying
-            exchange.fail(.upstreamTimeout(exchange.origin.description, after: configuration.upstreamIdleTimeout), now: now, endsResponse: true)
+            exchange.fail(failure(exchange.origin.description, true), now: now, endsResponse: true)
             state = .closed
             return .closeConnection(record: exchange.capture, upstream: .close)
         case .idle, .discardingRequest, .holdingRequest, .checkingGateway, .waitingForAttempt:
-            return .closeUpstream
-        case .closed:
-            return .none
-        case .modifying:
-            preconditionFailure("event during modification")
-        }
-    }
-
-    /// The upstream connection closed or failed (`error` nil: a clean close). The handler has let go of it.
-    mutating func upstreamClosed(error: (any Error)?, now: NIODeadline, jitter: Double) -> Action {
-        switch state {
-        case .awaitingResponse(let exchange):
-            state = .modifying
-            let failure = ProxyError.upstreamClosed(exchange.origin.description, error: error, afterResponseStarted: false,
-                                                    connectTimeout: configuration.connectTimeout)
-            if exchange.gateway != nil { return attemptFailed(exchange, failure, now: now, jitter: jitter) }
-            return respondWithError(exchange, failure, now: now)
-        case .drainingAttempt(let exchange, let next):
-            state = .modifying
-            return scheduleAttempt(next, exchange, dropUpstream: true, now: now)
-        case .responding(var exchange, _):
-            state = .modifying
-            // Headers already went: closing without the final chunk is how HTTP/1.1 says "incomplete".
-            exchange.fail(.upstreamClosed(exchange.origin.description, error: error, afterResponseStarted: true,
-                                          connectTimeout: configuration.connectTimeout), now: now, endsResponse: true)
-            state = .closed
-            return .closeConnection(record: exchange.capture, upstream: .close)
-        case .idle, .discardingRequest, .holdingRequest, .checkingGateway, .waitingForAttempt, .connecting, .closed:
-            // An idle kept connection went away, or one that a connect in progress does not depend on.
+            return idleAction
+        case .connecting, .closed:
+            // A connect in progress does not depend on a connection the handler already let go of.
             return .none
         case .modifying:
             preconditionFailure("event during modification")

@@ -39,6 +39,7 @@ final class TestUpstream: Sendable {
     private let seen = NIOLockedValueBox<[HTTPRequestHead]>([])
     private let counters = NIOLockedValueBox<[String: Int]>([:])
     private let connections = NIOLockedValueBox(0)
+    private let accepted = NIOLockedValueBox(0)
     static let slowEventCount = 200
     static let partialEvent = "data: partial\n\n"
 
@@ -46,6 +47,8 @@ final class TestUpstream: Sendable {
     var requests: [HTTPRequestHead] { seen.withLockedValue { $0 } }
     /// Client connections (from the proxy) currently open on this server.
     var openConnections: Int { connections.withLockedValue { $0 } }
+    /// Client connections (from the proxy) accepted since start, closed ones included.
+    var acceptedConnections: Int { accepted.withLockedValue { $0 } }
 
     /// Waits (bounded) until at most `count` connections are open; returns how many are.
     func waitForOpenConnections(atMost count: Int, timeout: Duration = .seconds(5)) async -> Int {
@@ -73,11 +76,13 @@ final class TestUpstream: Sendable {
         let tls = try NIOSSLContext(configuration: .makeServerConfiguration(certificateChain: chain, privateKey: .privateKey(key)))
         let seen = self.seen
         let connections = self.connections
+        let accepted = self.accepted
         let counters = self.counters
         channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
                 connections.withLockedValue { $0 += 1 }
+                accepted.withLockedValue { $0 += 1 }
                 channel.closeFuture.whenComplete { _ in connections.withLockedValue { $0 -= 1 } }
                 return channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls))
