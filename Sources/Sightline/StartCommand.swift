@@ -91,7 +91,7 @@ final class SightlineRuntime: Sendable {
             maxAge: options.retain.flatMap(Quantities.parseDurationSeconds).map { .seconds($0) },
             maxStoreBytes: options.maxStoreSize.flatMap(Quantities.parseByteCount))
         let recorder = FlowRecorder(store: store, builder: FlowRecordBuilder(analyzer: LLMAnalyzer(prices: prices)),
-                                    retention: retention, logger: logger)
+                                    retention: retention, spool: openSpool(beside: options.storePath, logger: logger), logger: logger)
         // The gateway's cache and rate-limit windows answer from memory and are kept in the store, so a
         // restart remembers them.
         let gatewayState = try SQLiteGatewayState(store: store, logger: logger)
@@ -111,6 +111,22 @@ final class SightlineRuntime: Sendable {
         }
         return SightlineRuntime(options: options, authority: authority, caBundle: caBundle, store: store, recorder: recorder, proxy: proxy,
                                 rateLimiter: rateLimiter, gatewayState: gatewayState, uiPassword: password, generatedToken: generated, logger: logger, quiet: quiet)
+    }
+
+    /// The recorder's spool, beside the store as SQLite's `-wal` is. Without one (another Sightline
+    /// holds it, or the directory is read-only) the recorder drops what its memory queue cannot hold.
+    static func openSpool(beside storePath: String, logger: Logger) -> CaptureSpool? {
+        do {
+            let spool = try CaptureSpool(path: storePath + "-spool")
+            if spool.unread > 0 {
+                logger.info("recording the captures a previous run spooled", metadata: ["flows": "\(spool.unread)"])
+            }
+            return spool
+        } catch {
+            logger.warning("recording without a spool: captures beyond the memory queue will be dropped",
+                           metadata: ["error": "\(error)"])
+            return nil
+        }
     }
 
     var proxyURL: String {
@@ -143,7 +159,8 @@ final class SightlineRuntime: Sendable {
             }
         }
         let stats = recorder.stats
-        Console.line("stopped: \(stats.recorded) flows recorded this run, \(stats.dropped) dropped, \(stats.lost) lost")
+        let spooled = stats.spooled > 0 ? ", \(stats.spooled) spooled for the next start" : ""
+        Console.line("stopped: \(stats.recorded) flows recorded this run, \(stats.dropped) dropped, \(stats.lost) lost\(spooled)")
     }
 
     /// Serves until `stop` returns, then closes the proxy and flushes the recorder: `start` stops on a

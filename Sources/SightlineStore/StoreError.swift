@@ -4,6 +4,7 @@ public struct StoreError: Error, Hashable, Sendable, CustomStringConvertible {
         case invalidCursor
         case readOnly
         case schemaMissing
+        case spool
     }
 
     private let code: Code
@@ -26,6 +27,11 @@ public struct StoreError: Error, Hashable, Sendable, CustomStringConvertible {
     /// A read-only store was opened on a file that Sightline never migrated.
     public static func schemaMissing(_ path: String) -> StoreError {
         StoreError(.schemaMissing, "no Sightline flows in \(path)")
+    }
+
+    /// The recorder's spool file could not be opened, written or cut back (a full disk, permissions).
+    public static func spool(_ reason: String) -> StoreError {
+        StoreError(.spool, reason)
     }
 
     /// Short and stable, safe as a metrics label.

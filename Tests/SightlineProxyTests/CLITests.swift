@@ -1,4 +1,6 @@
 import Foundation
+import SightlineCore
+import SightlineStore
 import Testing
 
 /// The built `sightline` binary as a user runs it: `start` prints its addresses, records, and flushes on Ctrl-C;
@@ -121,6 +123,48 @@ import Testing
         #expect((gateway["saved_cost_usd"] as? Double ?? 0) > 0, "gpt-4o-mini has a price, so hits saved money")
         let table = try run(Self.binary, ["stats", "--data-dir", data])
         #expect(String(decoding: table.stdout, as: UTF8.self).contains("gateway: 2 cache hits"))
+    }
+
+    /// A run that was behind when it died (kill -9, power loss) left captures in the spool beside the
+    /// store: the next start records them, redacted like any flow, and empties the spool.
+    @Test func startRecordsWhatACrashedRunLeftInTheSpool() throws {
+        let directory = try makeTemporaryDirectory("sightline-cli-spool")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let data = directory.appendingPathComponent("data")
+        try FileManager.default.createDirectory(at: data, withIntermediateDirectories: true)
+        let spoolPath = data.appendingPathComponent("flows.sqlite-spool").path
+        let ids = try (0..<3).map { index -> FlowID in
+            var capture = FlowCapture(
+                id: FlowID.make(), mode: .proxy, clientAddress: "127.0.0.1:5\(index)",
+                request: CapturedRequest(method: "POST", url: "https://api.openai.com/v1/chat/completions", httpVersion: "HTTP/1.1",
+                                         headers: [HeaderField("Authorization", "Bearer sk-spooled-secret-\(index)xyz")],
+                                         body: CapturedBody(capBytes: 1 << 20, bytes: Array(#"{"model":"gpt-4o-mini","messages":[{"role":"user","content":"spooled"}]}"#.utf8))),
+                timings: FlowTimings(start: Date()))
+            capture.response = CapturedResponse(status: 200, reason: "OK", httpVersion: "HTTP/1.1",
+                                                headers: [HeaderField("Content-Type", "application/json")],
+                                                body: CapturedBody(capBytes: 1 << 20, bytes: Array(TestUpstream.chatJSON.utf8)))
+            let spool = try CaptureSpool(path: spoolPath)
+            try spool.append([capture])
+            return capture.id
+        }
+
+        let started = try StartedSightline.start(["--listen", "127.0.0.1:0", "--ui", "127.0.0.1:0", "--data-dir", data.path,
+                                                  "--log-level", "error"])
+        defer { started.terminateIfRunning() }
+        var listed: [[String: Any]] = []
+        for _ in 0..<100 where listed.count < 3 {
+            let api = try run("curl", ["--max-time", "10", "-sS", started.ui + "/api/flows"])
+            listed = (try? JSONSerialization.jsonObject(with: api.stdout) as? [String: Any])?["flows"] as? [[String: Any]] ?? []
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        #expect(Set(listed.compactMap { $0["id"] as? String }) == Set(ids.map(\.description)))
+        #expect(listed.allSatisfy { $0["model"] as? String == "gpt-4o-mini-2024-07-18" })
+        let detail = try run("curl", ["--max-time", "10", "-sS", started.ui + "/api/flows/\(ids[1])"])
+        let text = String(decoding: detail.stdout, as: UTF8.self)
+        #expect(text.contains("****"))
+        #expect(!text.contains("sk-spooled-secret"))
+        #expect(try FileManager.default.attributesOfItem(atPath: spoolPath)[.size] as? Int == 0)
+        started.interrupt()
     }
 
     @Test func refusesACAKeyThatOthersCanRead() throws {

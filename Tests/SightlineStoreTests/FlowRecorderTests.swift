@@ -219,3 +219,91 @@ struct FlowRecorderTests {
         #expect(try await store.flows(FlowQuery()).flows.map(\.id) == [fresh.id])
     }
 }
+
+@Suite("FlowRecorder with a spool")
+struct FlowRecorderSpoolTests {
+    @Test("a stuck store spills to the spool instead of dropping; everything lands, in order, once it moves")
+    func spillsAndDrainsInOrder() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let spool = try CaptureSpool(path: dir.databasePath + "-spool")
+        let store = ScriptedStore()
+        store.closeGate()
+        let recorder = FlowRecorder(store: store, builder: testBuilder, capacity: 20, batchInterval: .milliseconds(5),
+                                    maxBatch: 5, spool: spool, spillThreshold: 8, logger: quietLogger)
+        let writer = Task { await recorder.run() }
+        let captures = (0..<300).map { _ in makeCapture() }
+        recorder.record(captures[0])
+        #expect(await eventually { store.insertsAtGate > 0 })
+        for capture in captures.dropFirst() {
+            recorder.record(capture)
+            // Paced as a busy client would be, so the spiller (not the memory queue) holds the backlog.
+            if recorder.stats.queued >= 15 { _ = await eventually { recorder.stats.queued < 10 } }
+        }
+        #expect(await eventually { recorder.stats.queued == 0 })
+        #expect(recorder.stats.dropped == 0)
+        // The writer holds the batch at the gate and, built ahead, the one after it; the spool has the rest.
+        #expect(recorder.stats.spooled >= 290)
+        #expect(spool.unread == recorder.stats.spooled)
+        store.openGate()
+        #expect(await eventually { recorder.stats.recorded == 300 })
+        #expect(store.inserted.map(\.id) == captures.map(\.id), "written in the order recorded")
+        #expect(recorder.stats.spooled == 0)
+        #expect(spool.byteCount == 0, "a drained spool is emptied")
+        // Caught up: new captures go straight through memory again.
+        let later = makeCapture()
+        recorder.record(later)
+        #expect(await eventually { recorder.stats.recorded == 301 })
+        #expect(spool.byteCount == 0)
+        await recorder.shutdown()
+        await writer.value
+        #expect(recorder.stats.dropped == 0 && recorder.stats.lost == 0)
+    }
+
+    @Test("a shutdown that cannot wait leaves the backlog in the spool, and the next start writes it first")
+    func shutdownLeavesBacklogForNextStart() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let spoolPath = dir.databasePath + "-spool"
+        let captures = (0..<40).map { _ in makeFullCapture() }
+        var written = 0
+        do {
+            let slow = ScriptedStore()
+            slow.closeGate()
+            let recorder = FlowRecorder(store: slow, builder: testBuilder, batchInterval: .milliseconds(5), maxBatch: 10,
+                                        spool: try CaptureSpool(path: spoolPath), shutdownGrace: .milliseconds(100),
+                                        logger: quietLogger)
+            let writer = Task { await recorder.run() }
+            for capture in captures { recorder.record(capture) }
+            #expect(await eventually { slow.insertsAtGate > 0 })
+            let stopping = Task { await recorder.shutdown() }
+            // The insert in progress outlasts the grace; then it finishes, and nothing more is written.
+            try await Task.sleep(for: .milliseconds(300))
+            slow.openGate()
+            await stopping.value
+            await writer.value
+            written = slow.inserted.count
+            #expect(written >= 10 && written < 40)
+            #expect(slow.inserted.map(\.id) == captures.prefix(written).map(\.id))
+            #expect(recorder.stats.spooled == 40 - written)
+            #expect(recorder.stats.dropped == 0 && recorder.stats.lost == 0)
+        }
+        let spool = try CaptureSpool(path: spoolPath)
+        #expect(spool.unread == 40 - written)
+        let store = try SQLiteFlowStore(path: dir.databasePath)
+        let recorder = FlowRecorder(store: store, builder: testBuilder, batchInterval: .milliseconds(5), spool: spool,
+                                    logger: quietLogger)
+        #expect(recorder.stats.spooled == 40 - written)
+        let writer = Task { await recorder.run() }
+        let fresh = makeCapture()
+        recorder.record(fresh)
+        #expect(await eventually { recorder.stats.recorded == 41 - written })
+        await recorder.shutdown()
+        await writer.value
+        let page = try await store.flows(FlowQuery(limit: 100))
+        #expect(Set(page.flows.map(\.id)) == Set(captures.dropFirst(written).map(\.id) + [fresh.id]))
+        let last = try #require(try await store.flow(id: captures[39].id))
+        #expect(last == testBuilder.build(captures[39]).detail, "a spooled flow is stored as if written at once")
+        #expect(spool.unread == 0)
+    }
+}

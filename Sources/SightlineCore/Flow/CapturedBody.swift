@@ -11,6 +11,13 @@ public struct CapturedBody: Sendable, Hashable {
         append(bytes)
     }
 
+    /// A body as it was kept earlier (read back from the recorder's spool): `bytes` already capped.
+    public init(capBytes: Int, keptBytes bytes: [UInt8], totalBytes: Int) {
+        self.capBytes = capBytes
+        self.bytes = bytes
+        self.totalBytes = max(totalBytes, bytes.count)
+    }
+
     public var isTruncated: Bool { totalBytes > bytes.count }
 
     public mutating func append<Bytes: Collection>(_ chunk: Bytes) where Bytes.Element == UInt8 {

@@ -3,23 +3,38 @@ import Logging
 import SightlineCore
 import Synchronization
 
-/// The `CaptureSink` the proxy hands finished captures to: a bounded queue drained by one batching
-/// writer. `record` only takes a lock and appends, so a slow store never slows forwarding; what does
-/// not fit is counted as dropped. Decoding, redaction and analysis all happen in `run()`.
+/// The `CaptureSink` the proxy hands finished captures to: a bounded memory queue drained by one
+/// batching writer. `record` only takes a lock and appends, so a slow store never slows forwarding.
+/// When the writer falls behind (a burst, a slow disk, a store that is down), a spiller moves the
+/// queue to the `CaptureSpool` on disk and the writer reads it back in order once it catches up; only
+/// what neither the queue nor the spool can take is dropped, and counted. Decoding, redaction and
+/// analysis all happen on the writer side.
 public final class FlowRecorder: CaptureSink, Sendable {
     /// Attempts at writing one batch before its flows are given up as lost.
     static let maxWriteAttempts = 5
 
-    private struct State {
+    struct State {
         var queue: [FlowCapture] = []
         var stats = RecorderStats()
+        /// New captures are being moved to the spool rather than waiting in memory for the writer.
+        var spilling = false
+        /// Captures the spiller has taken from the queue and is appending to the spool.
+        var spillInFlight = 0
+        /// Captures appended to the spool and not yet read back. Every one is older than the queue's.
+        var spooled = 0
         var isShuttingDown = false
+        /// With a spool, when shutting down stops writing and spools what is left.
+        var shutdownDeadline: ContinuousClock.Instant?
         /// A task owns the draining: `run()`, or `shutdown()` when no loop ran. Only one ever drains.
         var writerActive = false
+        var writerDone = false
         var hasFinished = false
         var finishWaiters: [CheckedContinuation<Void, Never>] = []
         var subscribers: [UInt64: AsyncStream<FlowSummary>.Continuation] = [:]
         var nextSubscriberID: UInt64 = 0
+
+        /// Nothing left to write anywhere.
+        var isEmpty: Bool { queue.isEmpty && spooled == 0 && spillInFlight == 0 }
     }
 
     public let store: any FlowStore
@@ -28,42 +43,65 @@ public final class FlowRecorder: CaptureSink, Sendable {
     public let batchInterval: Duration
     public let maxBatch: Int
     public let retention: RetentionPolicy?
-    private let logger: Logger
-    private let state = Mutex(State())
-    private let wake = WakeSignal()
+    /// Where captures go when the writer falls behind; nil keeps them in memory only (and drops the excess).
+    public let spool: CaptureSpool?
+    /// Queue length at which spilling starts; it stops once the spool is drained and the queue is short again.
+    public let spillThreshold: Int
+    /// How long `shutdown()` keeps writing before it leaves the rest in the spool for the next start.
+    public let shutdownGrace: Duration
+    let logger: Logger
+    let state: Mutex<State>
+    let wake = WakeSignal()
+    let spillWake = WakeSignal()
 
     public init(store: any FlowStore, builder: FlowRecordBuilder, capacity: Int = 10_000,
                 batchInterval: Duration = .milliseconds(100), maxBatch: Int = 500,
-                retention: RetentionPolicy? = nil, logger: Logger) {
+                retention: RetentionPolicy? = nil, spool: CaptureSpool? = nil, spillThreshold: Int? = nil,
+                shutdownGrace: Duration = .seconds(5), logger: Logger) {
         self.store = store
         self.builder = builder
         self.capacity = max(1, capacity)
         self.batchInterval = batchInterval
         self.maxBatch = max(1, maxBatch)
         self.retention = retention
+        self.spool = spool
+        self.spillThreshold = min(self.capacity, max(1, spillThreshold ?? max(self.maxBatch * 2, self.capacity / 4)))
+        self.shutdownGrace = shutdownGrace
         self.logger = logger
+        var initial = State()
+        // A spool a previous run left is written first: it is older than anything this run records.
+        initial.spooled = spool?.unread ?? 0
+        state = Mutex(initial)
     }
 
     // MARK: Data path
 
-    /// Queues a finished capture. Never blocks and never waits: when the queue is full the capture is
-    /// dropped and counted.
+    /// Queues a finished capture. Never blocks and never waits: when the queue is full (the spool too
+    /// slow or absent) the capture is dropped and counted.
     public func record(_ capture: FlowCapture) {
-        let wakeWriter = state.withLock { state -> Bool in
+        let (wakeWriter, wakeSpiller) = state.withLock { state -> (Bool, Bool) in
             guard !state.hasFinished, state.queue.count < capacity else {
                 state.stats.dropped += 1
-                return false
+                return (false, false)
             }
             state.queue.append(capture)
-            return state.queue.count == maxBatch
+            if spool != nil, !state.spilling, state.queue.count >= spillThreshold {
+                state.spilling = true
+                return (false, true)
+            }
+            // The spiller takes the whole queue each time it runs; wake it when a new run begins.
+            if state.spilling { return (false, state.queue.count == 1) }
+            return (state.queue.count == maxBatch, false)
         }
         if wakeWriter { wake.signal() }
+        if wakeSpiller { spillWake.signal() }
     }
 
     public var stats: RecorderStats {
         state.withLock { state in
             var stats = state.stats
             stats.queued = state.queue.count
+            stats.spooled = state.spooled + state.spillInFlight
             return stats
         }
     }
@@ -90,48 +128,36 @@ public final class FlowRecorder: CaptureSink, Sendable {
         return stream
     }
 
-    // MARK: Writer
+    // MARK: Lifecycle
 
-    /// The writer loop: every `batchInterval` (sooner when `maxBatch` captures wait) it takes what is
-    /// queued, builds the records and inserts them, a transaction per batch. Returns once `shutdown()`
-    /// was called and the queue is flushed. Run it once.
+    /// The writer loop (and, with a spool, the spiller beside it): every `batchInterval` (sooner when
+    /// `maxBatch` captures wait) it takes what is spooled or queued, builds the records and inserts
+    /// them, a transaction per batch. Returns once `shutdown()` was called and everything is written
+    /// or spooled. Run it once.
     public func run() async {
         guard claimWriter() else {
             // Another run() or a shutdown() without a loop drains; return when it is done, as promised.
             await waitUntilFinished()
             return
         }
-        logger.debug("flow recorder started", metadata: ["capacity": "\(capacity)"])
-        var failing: FailedBatch?
-        var dropReport = DropReport()
-        // The first check runs at once: the store may have outgrown its limit while Sightline was stopped.
-        var nextRetention = retention.map { _ in ContinuousClock.now }
-        while true {
-            if let failed = failing {
-                failing = await retry(failed)
-            } else {
-                failing = await drain()
-            }
-            if let policy = retention, policy.isActive, let due = nextRetention, ContinuousClock.now >= due {
-                await applyRetention(policy)
-                nextRetention = ContinuousClock.now.advanced(by: policy.interval)
-            }
-            let (shuttingDown, empty, dropped) = state.withLock { ($0.isShuttingDown, $0.queue.isEmpty, $0.stats.dropped) }
-            dropReport.note(dropped: dropped, logger: logger)
-            if shuttingDown, empty, failing == nil { break }
-            if !shuttingDown || failing != nil {
-                await wake.wait(timeout: batchInterval)
-            }
+        logger.debug("flow recorder started", metadata: ["capacity": "\(capacity)", "spooled": "\(stats.spooled)"])
+        await withDiscardingTaskGroup { group in
+            if spool != nil { group.addTask { await self.spillLoop() } }
+            await writeLoop()
+            state.withLock { $0.writerDone = true }
+            spillWake.signal()
         }
         finish()
     }
 
     /// Flushes what is queued, then makes `run()` return. Without a running loop it flushes itself.
     public func shutdown() async {
-        state.withLock { $0.isShuttingDown = true }
+        state.withLock { state in
+            state.isShuttingDown = true
+            if spool != nil { state.shutdownDeadline = ContinuousClock.now.advanced(by: shutdownGrace) }
+        }
         if claimWriter() {
-            var failing = await drain()
-            while let failed = failing { failing = await retry(failed) }
+            await writeLoop()
             finish()
         } else {
             wake.signal()
@@ -159,114 +185,27 @@ public final class FlowRecorder: CaptureSink, Sendable {
         }
     }
 
-    /// A batch whose insert failed, kept for another try. While one is held no new captures are taken,
-    /// so memory stays bounded by the queue's capacity.
-    private struct FailedBatch {
-        var records: [FlowRecord]
-        var attempts: Int
-    }
-
-    /// Writes everything queued, `maxBatch` at a time; returns the batch that failed, if one did.
-    /// Each batch is built (decoded, understood) while the one before it is being written: the database
-    /// writes on its own thread, so the two use two cores. Batches are still written one after another, in order.
-    private func drain() async -> FailedBatch? {
-        var writing: Task<FailedBatch?, Never>?
-        while true {
-            let captures = state.withLock { state -> [FlowCapture] in
-                let count = min(state.queue.count, maxBatch)
-                let taken = Array(state.queue.prefix(count))
-                state.queue.removeFirst(count)
-                return taken
-            }
-            guard !captures.isEmpty else { return await writing?.value ?? nil }
-            let records = captures.map(builder.build)
-            if let previous = writing, let failed = await previous.value {
-                // Kept with the failed one, so that nothing is written out of order.
-                return FailedBatch(records: failed.records + records, attempts: failed.attempts)
-            }
-            writing = Task { await self.write(FailedBatch(records: records, attempts: 0)) }
-        }
-    }
-
-    private func retry(_ batch: FailedBatch) async -> FailedBatch? {
-        guard let failed = await write(batch) else {
-            logger.info("flow recorder writing again", metadata: ["flows": "\(batch.records.count)"])
-            return nil
-        }
-        guard failed.attempts < Self.maxWriteAttempts else {
-            state.withLock { $0.stats.lost += failed.records.count }
-            logger.warning("flow recorder gave up on a batch", metadata: ["flows": "\(failed.records.count)"])
-            return nil
-        }
-        return failed
-    }
-
-    /// One insert; nil on success. Only the first failure of a run of failures is logged at warning.
-    private func write(_ batch: FailedBatch) async -> FailedBatch? {
-        do {
-            try await store.insert(batch.records)
-        } catch {
-            state.withLock { $0.stats.writeErrors += 1 }
-            if batch.attempts == 0 {
-                logger.warning("flow recorder could not write; will retry",
-                               metadata: ["flows": "\(batch.records.count)", "error": "\(error)"])
-            }
-            return FailedBatch(records: batch.records, attempts: batch.attempts + 1)
-        }
-        let subscribers = state.withLock { state in
-            state.stats.recorded += batch.records.count
-            return Array(state.subscribers.values)
-        }
-        for subscriber in subscribers {
-            for record in batch.records { subscriber.yield(record.summary) }
-        }
-        return nil
-    }
-
-    /// Logs captures dropped for a full queue from the writer side (never from `record`, which runs on
-    /// an event loop), at most once per `interval` however long the overload lasts.
-    private struct DropReport {
-        static let interval = Duration.seconds(10)
-        var reported = 0
-        var lastLog: ContinuousClock.Instant?
-
-        mutating func note(dropped: Int, logger: Logger) {
-            guard dropped > reported else { return }
-            let now = ContinuousClock.now
-            if let lastLog, now < lastLog.advanced(by: Self.interval) { return }
-            logger.warning("flow recorder queue full: captures dropped; the store is not keeping up",
-                           metadata: ["dropped": "\(dropped - reported)", "dropped_total": "\(dropped)"])
-            reported = dropped
-            lastLog = now
-        }
-    }
-
-    private func applyRetention(_ policy: RetentionPolicy) async {
-        let cutoff = policy.maxAge.map { Date().addingTimeInterval(-$0.seconds) }
-        do {
-            let deleted = try await store.prune(olderThan: cutoff, maxStoreBytes: policy.maxStoreBytes)
-            state.withLock { $0.stats.pruned += deleted }
-            if deleted > 0 { logger.debug("retention pruned flows", metadata: ["flows": "\(deleted)"]) }
-        } catch {
-            logger.warning("retention could not prune", metadata: ["error": "\(error)"])
-        }
-    }
-
     private func finish() {
-        let (waiters, subscribers) = state.withLock { state in
+        let (waiters, subscribers, left) = state.withLock { state in
             state.hasFinished = true
             state.writerActive = false
             // Captures handed over in the instant between the last drain and now are not lost unseen.
-            state.stats.dropped += state.queue.count
+            let left = state.queue.count
+            state.stats.dropped += left
             state.queue = []
             defer {
                 state.finishWaiters = []
                 state.subscribers = [:]
             }
-            return (state.finishWaiters, Array(state.subscribers.values))
+            return (state.finishWaiters, Array(state.subscribers.values), left)
         }
         for subscriber in subscribers { subscriber.finish() }
         for waiter in waiters { waiter.resume() }
+        if left > 0 { logger.warning("flow recorder stopped with captures unwritten", metadata: ["dropped": "\(left)"]) }
+        if let spool, spool.unread > 0 {
+            logger.info("flow recorder stopped; spooled captures are written at the next start",
+                        metadata: ["spooled": "\(spool.unread)", "spool": "\(spool.path)"])
+        }
         logger.debug("flow recorder stopped")
     }
 }

@@ -1,10 +1,12 @@
 /// Counters of a `FlowRecorder`, for `/metrics`, `sightline stats` and the UI's "not recorded" badge.
 public struct RecorderStats: Sendable, Hashable, Codable {
-    /// Captures waiting to be written.
+    /// Captures waiting in memory to be written.
     public var queued: Int
+    /// Captures waiting in the spool file (the writer fell behind, or a previous run left them).
+    public var spooled: Int
     /// Flows written to the store.
     public var recorded: Int
-    /// Captures turned away because the queue was full (the writer fell behind).
+    /// Captures turned away: the queue was full and the spool could not take them (absent, or the disk full).
     public var dropped: Int
     /// Failed write attempts (a batch retried three times counts three).
     public var writeErrors: Int
@@ -13,8 +15,9 @@ public struct RecorderStats: Sendable, Hashable, Codable {
     /// Flows deleted by retention.
     public var pruned: Int
 
-    public init(queued: Int = 0, recorded: Int = 0, dropped: Int = 0, writeErrors: Int = 0, lost: Int = 0, pruned: Int = 0) {
+    public init(queued: Int = 0, spooled: Int = 0, recorded: Int = 0, dropped: Int = 0, writeErrors: Int = 0, lost: Int = 0, pruned: Int = 0) {
         self.queued = queued
+        self.spooled = spooled
         self.recorded = recorded
         self.dropped = dropped
         self.writeErrors = writeErrors
@@ -23,6 +26,6 @@ public struct RecorderStats: Sendable, Hashable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case queued, recorded, dropped, writeErrors = "write_errors", lost, pruned
+        case queued, spooled, recorded, dropped, writeErrors = "write_errors", lost, pruned
     }
 }

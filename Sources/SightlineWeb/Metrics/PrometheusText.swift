@@ -85,9 +85,11 @@ struct PrometheusText {
         if let recorder {
             out.family("sightline_recorder_queue_depth", type: "gauge", help: "Captures waiting to be written to the store.")
             out.sample("sightline_recorder_queue_depth", [], recorder.queued)
+            out.family("sightline_recorder_spooled", type: "gauge", help: "Captures waiting in the spool file for the writer to catch up.")
+            out.sample("sightline_recorder_spooled", [], recorder.spooled)
             out.family("sightline_recorder_recorded_total", type: "counter", help: "Flows written to the store.")
             out.sample("sightline_recorder_recorded_total", [], recorder.recorded)
-            out.family("sightline_recorder_dropped_total", type: "counter", help: "Captures dropped because the recorder queue was full.")
+            out.family("sightline_recorder_dropped_total", type: "counter", help: "Captures dropped: the recorder queue was full and the spool could not take them.")
             out.sample("sightline_recorder_dropped_total", [], recorder.dropped)
             out.family("sightline_recorder_write_errors_total", type: "counter", help: "Failed store write attempts.")
             out.sample("sightline_recorder_write_errors_total", [], recorder.writeErrors)
