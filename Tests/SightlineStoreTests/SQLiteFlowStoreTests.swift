@@ -304,7 +304,7 @@ struct SQLiteFlowStoreTests {
         #expect(seen == matching.map(\.detail.summary.id).reversed())
     }
 
-    @Test("the positional insert stores every column exactly as GRDB's Codable insert does")
+    @Test("the positional insert stores every column as GRDB's Codable insert does (JSON columns equal as JSON)")
     func positionalInsertMatchesCodableInsert() async throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
@@ -332,10 +332,24 @@ struct SQLiteFlowStoreTests {
             #expect(row.seq == 1)
             try FlowBodyRow(record).insertFast(db)
         }
+        // JSON text may differ in spelling only (GRDB escapes "/"), so those columns compare as values.
+        let jsonColumns: Set<String> = ["properties", "request_headers", "response_headers", "gateway"]
+        func columns(_ row: Row) throws -> [String: String] {
+            var result: [String: String] = [:]
+            for (name, value) in row {
+                if jsonColumns.contains(name), let text = String.fromDatabaseValue(value) {
+                    result[name] = try JSONDecoder().decode(JSONValue.self, from: Data(text.utf8)).canonicalText
+                } else {
+                    result[name] = value.description
+                }
+            }
+            return result
+        }
         for table in ["flow", "flow_body"] {
             let a = try await codable.reader.read { try Row.fetchAll($0, sql: "SELECT * FROM \(table)") }
             let b = try await positional.reader.read { try Row.fetchAll($0, sql: "SELECT * FROM \(table)") }
-            #expect(a == b, "\(table)")
+            #expect(a.count == 1 && b.count == 1)
+            #expect(try a.map(columns) == b.map(columns), "\(table)")
         }
         #expect(try await positional.flow(id: capture.id) == (try await codable.flow(id: capture.id)))
         let kind = try await positional.reader.read { try String.fetchOne($0, sql: "SELECT error_kind FROM flow") }

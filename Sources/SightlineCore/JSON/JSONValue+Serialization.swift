@@ -8,12 +8,13 @@ extension JSONValue {
         return out
     }
 
-    private func write(to out: inout String) {
+    /// Appends the compact, key-sorted text of the value.
+    public func write(to out: inout String) {
         switch self {
         case .null: out += "null"
         case .bool(let b): out += b ? "true" : "false"
-        case .number(let n): out += Self.format(n)
-        case .string(let s): Self.writeString(s, to: &out)
+        case .number(let n): JSONText.appendNumber(n, to: &out)
+        case .string(let s): JSONText.appendString(s, to: &out)
         case .array(let a):
             out += "["
             for (i, v) in a.enumerated() {
@@ -25,39 +26,12 @@ extension JSONValue {
             out += "{"
             for (i, key) in o.keys.sorted().enumerated() {
                 if i > 0 { out += "," }
-                Self.writeString(key, to: &out)
+                JSONText.appendString(key, to: &out)
                 out += ":"
                 o[key]?.write(to: &out)
             }
             out += "}"
         }
-    }
-
-    private static func format(_ n: Double) -> String {
-        guard n.isFinite else { return "null" }
-        if n.rounded() == n, abs(n) < 1e15 { return String(Int64(n)) }
-        return String(n)
-    }
-
-    private static func writeString(_ s: String, to out: inout String) {
-        out += "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 {
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        out += "\""
     }
 }
 

@@ -5,11 +5,16 @@ import SightlineCore
 /// level), which some SDKs and gateways do instead of using a header.
 enum RequestBodySecrets {
     static let keyNames = ["api_key", "key"]
+    /// The names as they appear quoted in JSON text; a body with neither is not parsed at all.
+    static let quotedKeyNames = keyNames.map { Array("\"\($0)\"".utf8) }
 
     /// The body with such values redacted, byte for byte otherwise; the body unchanged when it is not
     /// a JSON object or holds no such key.
     static func redact(_ body: [UInt8], with redactor: Redactor) -> [UInt8] {
+        // Almost no body holds such a key; finding that out by parsing each one cost more than the rest
+        // of recording an ordinary flow. (A key spelled with \u escapes is not looked for.)
         guard body.first(where: { !isJSONSpace($0) }) == UInt8(ascii: "{"),
+              quotedKeyNames.contains(where: { body.contains(subsequence: $0) }),
               let object = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any] else {
             return body
         }
@@ -43,6 +48,25 @@ enum RequestBodySecrets {
 }
 
 extension Array where Element == UInt8 {
+    /// Whether `pattern` occurs anywhere in the bytes (this runs over every request body).
+    func contains(subsequence pattern: [UInt8]) -> Bool {
+        guard let first = pattern.first else { return true }
+        guard count >= pattern.count else { return false }
+        return withUnsafeBufferPointer { haystack in
+            pattern.withUnsafeBufferPointer { needle in
+                var index = 0
+                let last = haystack.count - needle.count
+                while index <= last {
+                    if haystack[index] == first, memcmp(haystack.baseAddress! + index, needle.baseAddress!, needle.count) == 0 {
+                        return true
+                    }
+                    index += 1
+                }
+                return false
+            }
+        }
+    }
+
     /// Replaces every occurrence of `pattern`; true when there was at least one.
     mutating func replaceAll(_ pattern: [UInt8], with replacement: [UInt8]) -> Bool {
         guard !pattern.isEmpty, count >= pattern.count else { return false }

@@ -12,14 +12,17 @@ extension FlowRecorder {
 
     func spillLoop() async {
         var failures = SpillFailureReport()
-        var announced = false
+        var wasSpilling = false
+        var lastAnnounced: ContinuousClock.Instant?
         while true {
             let spilling = state.withLock { $0.spilling }
-            if spilling, !announced {
+            // Once per minute at most: a recorder hovering at the threshold would otherwise log each crossing.
+            if spilling, !wasSpilling, lastAnnounced.map({ ContinuousClock.now > $0.advanced(by: .seconds(60)) }) ?? true {
                 logger.warning("flow recorder is behind: spilling captures to the spool",
                                metadata: ["spool": "\(spool?.path ?? "")", "queued": "\(stats.queued)"])
+                lastAnnounced = ContinuousClock.now
             }
-            announced = spilling
+            wasSpilling = spilling
             if spillQueue(failures: &failures) == .spilled { continue }
             if state.withLock({ $0.writerDone }) { return }
             await spillWake.wait(timeout: .milliseconds(50))

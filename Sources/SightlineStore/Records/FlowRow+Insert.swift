@@ -3,8 +3,9 @@ import GRDB
 
 // Rows are written with cached statements and positional arguments: GRDB's Codable persistence builds a
 // keyed container per row, and with ~50 columns that showed as a sixth of the proxy's CPU under load.
-// Values are converted exactly as the Codable path converts them (DatabaseValueConvertible, GRDB's JSON
-// encoder for nested values), so `FetchableRecord` reads them back unchanged.
+// Values are converted as the Codable path converts them (DatabaseValueConvertible; JSON text for nested
+// values, written by `StoredJSON` and, for the rare gateway record, GRDB's JSON encoder), so
+// `FetchableRecord` reads them back unchanged.
 extension FlowRow {
     /// Every column but `seq` (the rowid SQLite assigns), in `CodingKeys` order.
     static let insertedColumns = CodingKeys.allCases.filter { $0 != .seq }
@@ -19,9 +20,9 @@ extension FlowRow {
             error, errorKind, durationMs, ttfbMs, requestBytes, responseBytes, provider, endpoint, model, stream,
             inputTokens, outputTokens, cachedInputTokens, reasoningTokens, costUSD, ttftMs,
             tokensPerSecond, finishReason, toolCallCount, truncated, sessionID, sessionPath,
-            sessionName, userID, try Self.json(properties, .properties), upstreamConnectedMs, tlsDoneMs, requestSentMs,
-            firstByteMs, lastByteMs, requestHTTPVersion, try Self.json(requestHeaders, .requestHeaders), requestBodyTruncated,
-            requestBodyDecoded, requestOmitted, responseReason, responseHTTPVersion, try Self.json(responseHeaders, .responseHeaders),
+            sessionName, userID, StoredJSON.properties(properties), upstreamConnectedMs, tlsDoneMs, requestSentMs,
+            firstByteMs, lastByteMs, requestHTTPVersion, StoredJSON.headers(requestHeaders), requestBodyTruncated,
+            requestBodyDecoded, requestOmitted, responseReason, responseHTTPVersion, responseHeaders.map(StoredJSON.headers),
             responseBodyTruncated, responseBodyDecoded, responseOmitted,
         ]
         assert(arguments.count == Self.insertedColumns.count, "one argument per column, in CodingKeys order")

@@ -72,16 +72,14 @@ extension FlowRow {
 }
 
 extension FlowBodyRow {
-    init(_ record: FlowRecord) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+    init(_ record: FlowRecord) {
         let detail = record.detail
         self.init(
             flowID: record.id.description,
             requestBody: Data(detail.request.body.bytes),
             responseBody: detail.response.map { Data($0.body.bytes) },
-            events: String(decoding: try encoder.encode(detail.events), as: UTF8.self),
-            conversation: try detail.conversation.map { String(decoding: try encoder.encode($0), as: UTF8.self) })
+            events: StoredJSON.events(detail.events),
+            conversation: detail.conversation.map(StoredJSON.conversation))
     }
 }
 
