@@ -47,12 +47,18 @@ struct URLParts: Equatable {
             let kv = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             guard let key = kv.first, !key.isEmpty else { continue }
             let value = kv.count > 1 ? String(kv[1]) : ""
-            query[String(key)] = value.removingPercentEncoding ?? value
+            query[String(key)] = Self.percentDecoded(value)
         }
         let path = String(rest)
         self.host = hostText.lowercased()
         self.port = port
-        self.path = path.removingPercentEncoding ?? path
+        self.path = Self.percentDecoded(path)
         self.query = query
+    }
+
+    /// Foundation's decoding is costly and runs on every recorded URL; most have nothing to decode.
+    private static func percentDecoded(_ text: String) -> String {
+        guard text.utf8.contains(UInt8(ascii: "%")) else { return text }
+        return text.removingPercentEncoding ?? text
     }
 }

@@ -15,15 +15,24 @@ extension FlowRow {
 
     /// Inserts the row and sets `seq`.
     mutating func insertFast(_ db: Database) throws {
-        let arguments: [(any DatabaseValueConvertible)?] = [
-            id, startedAt, mode, clientAddress, method, url, host, upstreamURL, try Self.json(gateway, .gateway), status,
-            error, errorKind, durationMs, ttfbMs, requestBytes, responseBytes, provider, endpoint, model, stream,
-            inputTokens, outputTokens, cachedInputTokens, reasoningTokens, costUSD, ttftMs,
-            tokensPerSecond, finishReason, toolCallCount, truncated, sessionID, sessionPath,
-            sessionName, userID, StoredJSON.properties(properties), upstreamConnectedMs, tlsDoneMs, requestSentMs,
-            firstByteMs, lastByteMs, requestHTTPVersion, StoredJSON.headers(requestHeaders), requestBodyTruncated,
-            requestBodyDecoded, requestOmitted, responseReason, responseHTTPVersion, responseHeaders.map(StoredJSON.headers),
-            responseBodyTruncated, responseBodyDecoded, responseOmitted,
+        // DatabaseValues, not existentials: converting 52 `any DatabaseValueConvertible` showed in profiles.
+        let arguments: [DatabaseValue] = [
+            id.databaseValue, startedAt.databaseValue, mode.databaseValue, clientAddress.databaseValue,
+            method.databaseValue, url.databaseValue, host.databaseValue, upstreamURL.databaseValue,
+            try Self.json(gateway, .gateway).databaseValue, status.databaseValue, error.databaseValue,
+            errorKind.databaseValue, durationMs.databaseValue, ttfbMs.databaseValue, requestBytes.databaseValue,
+            responseBytes.databaseValue, provider.databaseValue, endpoint.databaseValue, model.databaseValue,
+            stream.databaseValue, inputTokens.databaseValue, outputTokens.databaseValue,
+            cachedInputTokens.databaseValue, reasoningTokens.databaseValue, costUSD.databaseValue,
+            ttftMs.databaseValue, tokensPerSecond.databaseValue, finishReason.databaseValue,
+            toolCallCount.databaseValue, truncated.databaseValue, sessionID.databaseValue, sessionPath.databaseValue,
+            sessionName.databaseValue, userID.databaseValue, StoredJSON.properties(properties).databaseValue,
+            upstreamConnectedMs.databaseValue, tlsDoneMs.databaseValue, requestSentMs.databaseValue,
+            firstByteMs.databaseValue, lastByteMs.databaseValue, requestHTTPVersion.databaseValue,
+            StoredJSON.headers(requestHeaders).databaseValue, requestBodyTruncated.databaseValue,
+            requestBodyDecoded.databaseValue, requestOmitted.databaseValue, responseReason.databaseValue,
+            responseHTTPVersion.databaseValue, responseHeaders.map(StoredJSON.headers).databaseValue,
+            responseBodyTruncated.databaseValue, responseBodyDecoded.databaseValue, responseOmitted.databaseValue,
         ]
         assert(arguments.count == Self.insertedColumns.count, "one argument per column, in CodingKeys order")
         try db.cachedStatement(sql: Self.insertSQL).execute(arguments: StatementArguments(arguments))
