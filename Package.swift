@@ -110,10 +110,26 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // What several test targets share: the launcher for the built binary, the command runner, the HTTPS
+        // test upstream and the locators of the package root and the Python venv. A plain target, so
+        // that test targets can depend on it.
+        .target(
+            name: "SightlineTestSupport",
+            dependencies: [
+                "SightlineCA",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            path: "Tests/SightlineTestSupport",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "SightlineProxyTests",
             dependencies: [
-                "SightlineProxy", "SightlineCA", "SightlineCore", "SightlineStore", "SightlineLLM", "SightlineWeb",
+                "SightlineTestSupport", "SightlineProxy", "SightlineCA", "SightlineCore", "SightlineStore", "SightlineLLM", "SightlineWeb",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -126,7 +142,7 @@ let package = Package(
         .testTarget(
             name: "SightlineWebTests",
             dependencies: [
-                "SightlineWeb", "SightlineStore", "SightlineCore", "SightlineLLM", "SightlineProxy", "SightlineCA",
+                "SightlineTestSupport", "SightlineWeb", "SightlineStore", "SightlineCore", "SightlineLLM", "SightlineProxy", "SightlineCA",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -166,12 +182,8 @@ let package = Package(
         .testTarget(
             name: "SightlineSetupTests",
             dependencies: [
-                "SightlineSetup", "SightlineCA", "SightlineCore",
+                "SightlineTestSupport", "SightlineSetup", "SightlineCA", "SightlineCore",
                 .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
-                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
             swiftSettings: swiftSettings
         ),

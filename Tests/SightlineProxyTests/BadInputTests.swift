@@ -1,6 +1,7 @@
 import Foundation
 import NIOCore
 import SightlineCore
+import SightlineTestSupport
 import Testing
 @testable import SightlineProxy
 
@@ -16,13 +17,13 @@ import Testing
         let url = "https://localhost:\(h.upstream.port)/v1/chat/completions"
         let result = try run("curl", ["--max-time", "15", "-sS", "-x", h.proxyURL, "--cacert", h.caFile.path, "-d", "{}", url])
         #expect(result.status == 0, "proxy no longer serves: \(result.stderr)", sourceLocation: sourceLocation)
-        #expect(String(decoding: result.stdout, as: UTF8.self) == TestUpstream.chatJSON, sourceLocation: sourceLocation)
+        #expect(result.stdoutText == TestUpstream.chatJSON, sourceLocation: sourceLocation)
     }
 
     /// Splits curl's `-D -` output (head, then body) into a parsed response, skipping the proxy's
     /// `200 Connection established` that curl prints first for an https URL.
     private func response(_ result: CommandResult) -> RawResponse? {
-        var text = String(decoding: result.stdout, as: UTF8.self)
+        var text = result.stdoutText
         while text.hasPrefix("HTTP/1.1 200 Connection established"), let end = text.range(of: "\r\n\r\n") {
             text = String(text[end.upperBound...])
         }
@@ -132,7 +133,7 @@ import Testing
         let big = String(repeating: "b", count: 100 * 1024)
         let result = try run("curl", ["--max-time", "15", "-sS", "-o", "/dev/null", "-w", "%{http_code}", "-x", h.proxyURL,
                                       "--cacert", h.caFile.path, "-H", "X-Big: \(big)", url])
-        let code = Int(String(decoding: result.stdout, as: UTF8.self)) ?? -1
+        let code = Int(result.stdoutText) ?? -1
         // curl reports 000 when the connection closed with no response, which is also acceptable.
         #expect([400, 431, 0].contains(code), "got \(code): \(result.stderr)")
         #expect(h.upstream.requests.isEmpty, "oversized request reached the upstream")
@@ -245,7 +246,7 @@ import Testing
         let url = "https://localhost:\(h.upstream.port)\(path)"
         let result = try run("curl", ["--max-time", "10", "-sSN", "-x", h.proxyURL, "--cacert", h.caFile.path, url])
         #expect([18, 56].contains(result.status), "curl should see an incomplete transfer, exit \(result.status): \(result.stderr)")
-        #expect(String(decoding: result.stdout, as: UTF8.self) == TestUpstream.partialEvent, "client did not get the bytes sent so far")
+        #expect(result.stdoutText == TestUpstream.partialEvent, "client did not get the bytes sent so far")
 
         let capture = try #require(await captureWithError(h))
         #expect(capture.response?.status == 200)
@@ -266,7 +267,7 @@ import Testing
         let elapsed = Date().timeIntervalSince(started)
         #expect([18, 56].contains(result.status), "exit \(result.status): \(result.stderr)")
         #expect(elapsed < 2, "the client waited \(String(format: "%.1f", elapsed)) s for the proxy to give up on a broken upstream")
-        #expect(String(decoding: result.stdout, as: UTF8.self) == TestUpstream.partialEvent)
+        #expect(result.stdoutText == TestUpstream.partialEvent)
         let capture = try #require(await captureWithError(h))
         #expect(capture.response?.status == 200)
         #expect(capture.error?.contains("invalid HTTP response") == true, "\(capture.error ?? "nil")")
@@ -280,7 +281,7 @@ import Testing
         let url = "https://localhost:\(h.upstream.port)/close-without-response"
         let result = try run("curl", ["--max-time", "10", "-sS", "-D", "-", "-x", h.proxyURL, "--cacert", h.caFile.path, url])
         #expect(result.status == 0, "\(result.stderr)")
-        let parsed = try #require(response(result), "\(String(decoding: result.stdout, as: UTF8.self))")
+        let parsed = try #require(response(result), "\(result.stdoutText)")
         #expect(parsed.status == 502)
         #expect(parsed.header("sightline-error") == "upstream_reset")
         #expect(parsed.body.contains("closed the connection before sending a response"), "\(parsed.body)")
@@ -304,7 +305,7 @@ import Testing
             let url = "https://localhost:\(h.upstream.port)\(path)"
             let result = try run("curl", ["--max-time", "1", "-sSN", "-x", h.proxyURL, "--cacert", h.caFile.path, url])
             #expect(result.status == 28, "\(result.status): \(result.stderr)")
-            #expect(String(decoding: result.stdout, as: UTF8.self).hasPrefix(firstEvent))
+            #expect(result.stdoutText.hasPrefix(firstEvent))
         }
     }
 
@@ -481,7 +482,7 @@ import Testing
         defer { Task { await h.stop() } }
         h.proxy.protect(port: 9)
         let loop = try run("curl", ["--max-time", "5", "-sS", "-D", "-", "-x", h.proxyURL, "http://127.0.0.1:\(h.proxy.port)/"])
-        let head = String(decoding: loop.stdout, as: UTF8.self)
+        let head = loop.stdoutText
         #expect(head.hasPrefix("HTTP/1.1 403"), "\(head)")
         #expect(head.contains("Sightline itself"))
         let socket = try RawSocket(port: h.proxy.port, timeout: 3)
@@ -567,7 +568,7 @@ import Testing
         let result = try run("curl", ["--max-time", "15", "-sS", "-x", h.proxyURL, "--cacert", h.upstream.caFile.path, "-d", "{}",
                                       "https://127.0.0.1:\(port)/v1/chat/completions"])
         #expect(result.status == 0, "\(result.stderr)")
-        #expect(String(decoding: result.stdout, as: UTF8.self) == TestUpstream.chatJSON)
+        #expect(result.stdoutText == TestUpstream.chatJSON)
     }
 
     @Test func untrustedUpstreamThroughTheGatewayIs502MentioningTLS() async throws {
@@ -600,7 +601,7 @@ import Testing
         let seconds = Date().timeIntervalSince(started)
         let rssAfter = residentMegabytes()
         #expect(result.status == 0, "\(result.stderr)")
-        #expect(Int(String(decoding: result.stdout, as: UTF8.self)) == total)
+        #expect(Int(result.stdoutText) == total)
         let capture = try #require(await h.sink.waitFor(count: 2).last)
         #expect(capture.error == nil)
         #expect(capture.response?.body.totalBytes == total, "the true size must be recorded")
@@ -624,7 +625,7 @@ import Testing
                                       "-x", h.proxyURL, "--cacert", h.caFile.path, url])
         let rssAfter = residentMegabytes()
         #expect(result.status == 0, "\(result.stderr)")
-        #expect(Int(String(decoding: result.stdout, as: UTF8.self)) == total)
+        #expect(Int(result.stdoutText) == total)
         #expect(rssAfter - rssBefore < 24, "RSS grew \(Int(rssAfter - rssBefore)) MB while a slow client read 48 MB")
         let capture = try #require(await h.sink.waitFor(count: 2).last)
         #expect(capture.response?.body.totalBytes == total)
@@ -659,7 +660,7 @@ import Testing
         let result = try run("curl", ["--max-time", "10", "-sSN", "-x", h.proxyURL, "--cacert", h.caFile.path,
                                       "https://localhost:\(h.upstream.port)/headers-then-stall"])
         #expect([18, 56].contains(result.status), "exit \(result.status): \(result.stderr)")
-        #expect(String(decoding: result.stdout, as: UTF8.self) == TestUpstream.partialEvent)
+        #expect(result.stdoutText == TestUpstream.partialEvent)
         let capture = try #require(await captureWithError(h))
         #expect(capture.response?.status == 200)
         #expect(capture.error?.contains("sent nothing") == true, "\(capture.error ?? "nil")")

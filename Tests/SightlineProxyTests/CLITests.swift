@@ -1,12 +1,13 @@
 import Foundation
 import SightlineCore
 import SightlineStore
+import SightlineTestSupport
 import Testing
 
 /// The built `sightline` binary as a user runs it: `start` prints its addresses, records, and flushes on Ctrl-C;
 /// `flows` and `show` read the store back.
 @Suite(.serialized) struct CLITests {
-    static var binary: String { StartedSightline.binary }
+    static var binary: String { SightlineBinary.path }
 
     /// Starts `sightline start` and returns the process and the proxy and UI URLs from its banner.
     private func start(_ arguments: [String]) throws -> (Process, String, String) {
@@ -35,7 +36,7 @@ import Testing
                                     "-H", "Authorization: Bearer sk-cli-secret-abcd", "-H", "Content-Type: application/json",
                                     "-d", #"{"model":"gpt-4o-mini","messages":[{"role":"user","content":"hello teapot"}]}"#,
                                     "https://api.openai.com/v1/chat/completions"])
-        #expect(String(decoding: curl.stdout, as: UTF8.self) == TestUpstream.chatJSON, "\(curl.stderr)")
+        #expect(curl.stdoutText == TestUpstream.chatJSON, "\(curl.stderr)")
 
         // Ctrl-C: the flow must be flushed before the process exits.
         kill(process.processIdentifier, SIGINT)
@@ -50,7 +51,7 @@ import Testing
         #expect(list.first?["model"] as? String == "gpt-4o-mini-2024-07-18")
 
         let show = try run(Self.binary, ["show", "last", "--data-dir", data])
-        let text = String(decoding: show.stdout, as: UTF8.self)
+        let text = show.stdoutText
         #expect(text.contains("Authorization: Bearer ****"))
         #expect(!text.contains("sk-cli-secret-abcd"))
         #expect(text.contains("hello teapot"))
@@ -63,7 +64,7 @@ import Testing
         let apiPage = try JSONSerialization.jsonObject(with: api.stdout) as? [String: Any]
         #expect((apiPage?["flows"] as? [Any])?.count == 1)
         let ca = try run("curl", ["--max-time", "10", "-sS", ui2 + "/api/ca.pem"])
-        #expect(String(decoding: ca.stdout, as: UTF8.self) == (try String(contentsOfFile: data + "/ca-cert.pem", encoding: .utf8)))
+        #expect(ca.stdoutText == (try String(contentsOfFile: data + "/ca-cert.pem", encoding: .utf8)))
         kill(again.processIdentifier, SIGTERM)
         again.waitUntilExit()
     }
@@ -83,7 +84,7 @@ import Testing
                                           "-H", "Content-Type: application/json"] + headers.flatMap { ["-H", $0] } + [
                                           "-d", #"{"model":"gpt-4o-mini","messages":[{"role":"user","content":"persist me"}]}"#,
                                           proxy + "/v1/chat/completions"])
-            let text = String(decoding: result.stdout, as: UTF8.self)
+            let text = result.stdoutText
             return (String(text.split(separator: " ").dropFirst().first ?? ""), text.lowercased())
         }
         let cache = ["Sightline-Cache-Enabled: true"]
@@ -109,7 +110,7 @@ import Testing
         #expect(upstream.requests.count == 3)
 
         let cleared = try run("curl", ["--max-time", "10", "-sS", "-o", "/dev/null", "-w", "%{http_code}", "-X", "DELETE", ui2 + "/api/cache"])
-        #expect(String(decoding: cleared.stdout, as: UTF8.self) == "204")
+        #expect(cleared.stdoutText == "204")
         #expect(try chat(proxy2, cache).headers.contains("sightline-cache: miss"), "DELETE /api/cache emptied it")
         #expect(upstream.requests.count == 4)
         stop(second)
@@ -122,7 +123,7 @@ import Testing
         #expect(gateway["rate_limited"] as? Int == 1)
         #expect((gateway["saved_cost_usd"] as? Double ?? 0) > 0, "gpt-4o-mini has a price, so hits saved money")
         let table = try run(Self.binary, ["stats", "--data-dir", data])
-        #expect(String(decoding: table.stdout, as: UTF8.self).contains("gateway: 2 cache hits"))
+        #expect(table.stdoutText.contains("gateway: 2 cache hits"))
     }
 
     /// A run that was behind when it died (kill -9, power loss) left captures in the spool beside the
@@ -160,7 +161,7 @@ import Testing
         #expect(Set(listed.compactMap { $0["id"] as? String }) == Set(ids.map(\.description)))
         #expect(listed.allSatisfy { $0["model"] as? String == "gpt-4o-mini-2024-07-18" })
         let detail = try run("curl", ["--max-time", "10", "-sS", started.ui + "/api/flows/\(ids[1])"])
-        let text = String(decoding: detail.stdout, as: UTF8.self)
+        let text = detail.stdoutText
         #expect(text.contains("****"))
         #expect(!text.contains("sk-spooled-secret"))
         #expect(try FileManager.default.attributesOfItem(atPath: spoolPath)[.size] as? Int == 0)

@@ -1,4 +1,5 @@
 import Foundation
+import SightlineTestSupport
 import Testing
 
 /// A new user's first run, as the issue states it: official clients through `HTTPS_PROXY` + `SSL_CERT_FILE`,
@@ -57,7 +58,7 @@ import Testing
         let result = try run(python, [TestPython.script("httpx_raw.py"), "https://api.openai.com/v1/chat/completions"],
                              environment: stack.clientEnvironment)
         #expect(result.status == 0, "\(result.stderr)")
-        #expect(String(decoding: result.stdout, as: UTF8.self) == TestUpstream.chatJSON)
+        #expect(result.stdoutText == TestUpstream.chatJSON)
         let flows = try await stack.waitForFlows(1)
         #expect(flows.first?["status"] as? Int == 200)
     }
@@ -71,7 +72,7 @@ import Testing
         try other.write(to: stack.upstream.caFile, atomically: true, encoding: .utf8)
         let before = try run("curl", ["--max-time", "10", "-sS", "-x", stack.proxyURL, "--cacert", stack.caFile.path, "-d", "{}",
                                       "https://api.openai.com/v1/chat/completions"])
-        #expect(String(decoding: before.stdout, as: UTF8.self) == TestUpstream.chatJSON, "no reload yet: old trust still in force")
+        #expect(before.stdoutText == TestUpstream.chatJSON, "no reload yet: old trust still in force")
 
         _ = try await stack.api("/api/reload", method: "POST")
         let after = try run("curl", ["--max-time", "10", "-sS", "-x", stack.proxyURL, "--cacert", stack.caFile.path, "-d", "{}",
@@ -83,7 +84,7 @@ import Testing
         _ = try await stack.api("/api/reload", method: "POST")
         let restored = try run("curl", ["--max-time", "10", "-sS", "-x", stack.proxyURL, "--cacert", stack.caFile.path, "-d", "{}",
                                         "https://api.openai.com/v1/chat/completions"])
-        #expect(String(decoding: restored.stdout, as: UTF8.self) == TestUpstream.chatJSON)
+        #expect(restored.stdoutText == TestUpstream.chatJSON)
     }
 }
 

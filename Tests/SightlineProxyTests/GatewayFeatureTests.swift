@@ -1,5 +1,6 @@
 import Foundation
 import SightlineCore
+import SightlineTestSupport
 import Testing
 @testable import SightlineProxy
 
@@ -19,7 +20,7 @@ import Testing
         for header in headers { arguments += ["-H", header] }
         if let body { arguments += ["-H", "Content-Type: application/json", "--data-binary", body] }
         let result = try run("curl", arguments + [h.proxyURL + path])
-        let text = String(decoding: result.stdout, as: UTF8.self)
+        let text = result.stdoutText
         guard let split = text.range(of: "\r\n\r\n") else { return Reply(status: 0, headers: [:], body: result.stderr) }
         let lines = text[..<split.lowerBound].split(separator: "\r\n")
         let status = Int(lines.first?.split(separator: " ").dropFirst().first ?? "") ?? 0
@@ -197,7 +198,7 @@ import Testing
         let fallbacks = #"[{"target-url":"https://localhost:\#(h.upstream.port)","headers":{"X-Fallback":"yes"}}]"#
         let result = try run("curl", ["--max-time", "20", "-sS", "-i", "-H", "Sightline-Target-Url: https://localhost:1",
                                       "-H", "Sightline-Fallbacks: \(fallbacks)", h.proxyURL + "/echo-headers"])
-        let text = String(decoding: result.stdout, as: UTF8.self)
+        let text = result.stdoutText
         #expect(text.hasPrefix("HTTP/1.1 200"), "\(text)")
         #expect(text.lowercased().contains("sightline-fallback-index: 1"))
         #expect(text.contains(#"["X-Fallback","yes"]"#))

@@ -1,5 +1,6 @@
 import Foundation
 import SightlineCore
+import SightlineTestSupport
 import Testing
 @testable import SightlineProxy
 
@@ -15,7 +16,7 @@ import Testing
                                       "-H", "X-Kept: yes",
                                       h.proxyURL + "/echo-headers"])
         #expect(result.status == 0, "\(result.stderr)")
-        let text = String(decoding: result.stdout, as: UTF8.self)
+        let text = result.stdoutText
         let capture = try #require(await h.sink.waitFor(count: 1).first)
         #expect(text.lowercased().contains("sightline-id: \(capture.id)"))
         let body = String(text[text.range(of: "\r\n\r\n")!.upperBound...])
@@ -48,7 +49,7 @@ import Testing
         let proxy = try await ProxyServer.start(configuration: configuration, authority: h.authority, sink: h.sink, logger: .init(label: "t"))
         defer { Task { await proxy.close() } }
         let result = try run("curl", ["--max-time", "10", "-sS", "-d", "{}", "http://127.0.0.1:\(proxy.port)/openai/v1/chat/completions"])
-        #expect(String(decoding: result.stdout, as: UTF8.self) == TestUpstream.chatJSON, "\(result.stderr)")
+        #expect(result.stdoutText == TestUpstream.chatJSON, "\(result.stderr)")
         #expect(h.upstream.requests.last?.uri == "/v1/chat/completions")
         let capture = try #require(await h.sink.waitFor(count: 1).first)
         #expect(capture.request.url == "https://api.openai.com/v1/chat/completions")
@@ -59,7 +60,7 @@ import Testing
         let h = try await ProxyHarness.start()
         defer { Task { await h.stop() } }
         let result = try run("curl", ["--max-time", "10", "-sS", "-i", "-H", "Sightline-Target-Url: ftp://nope", h.proxyURL + "/v1/models"])
-        let text = String(decoding: result.stdout, as: UTF8.self)
+        let text = result.stdoutText
         #expect(text.hasPrefix("HTTP/1.1 400"))
         #expect(text.contains("Sightline-Target-Url"))
     }
@@ -90,7 +91,7 @@ extension GatewayRoutingTests {
         let result = try run("curl", ["--max-time", "10", "-sS", "-H", "Connection: close",
                                       "-H", "Sightline-Target-Url: https://localhost:\(h.upstream.port)", "-d", "{}",
                                       h.proxyURL + "/v1/chat/completions"])
-        #expect(String(decoding: result.stdout, as: UTF8.self) == TestUpstream.chatJSON, "\(result.stderr)")
+        #expect(result.stdoutText == TestUpstream.chatJSON, "\(result.stderr)")
         let capture = try #require(await h.sink.waitFor(count: 1).first)
         #expect(capture.error == nil)
         #expect(capture.response?.status == 200)

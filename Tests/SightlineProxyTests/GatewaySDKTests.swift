@@ -1,5 +1,6 @@
 import Foundation
 import NIOHTTP1
+import SightlineTestSupport
 import Testing
 
 /// The gateway (base-URL) face of the proxy port, driven by the official SDKs and LiteLLM as a user drives
@@ -448,19 +449,13 @@ struct GatewayStack {
     func drive(_ script: String, _ arguments: [String], sourceLocation: SourceLocation = #_sourceLocation) async throws -> [String: Any] {
         let python = try #require(TestPython.executable, "no Python with the SDKs: run .ci/run or set SIGHTLINE_TEST_PYTHON",
                                   sourceLocation: sourceLocation)
-        let environment = environment
-        let result = try await withCheckedThrowingContinuation { continuation in
-            // `run` blocks its thread until the program exits: keep it off Swift concurrency's small pool.
-            Thread {
-                continuation.resume(with: Result { try run(python, [TestPython.script(script)] + arguments, environment: environment) })
-            }.start()
-        }
+        let result = try await runOffThePool(python, [TestPython.script(script)] + arguments, environment: environment)
         let received = fixture.received.map { "\($0.head.method) \($0.head.uri) → \($0.scenario ?? "404")" }
         try #require(result.status == 0, "\(script) \(arguments) exited \(result.status); the upstream received \(received):\n\(result.stderr)",
                      sourceLocation: sourceLocation)
-        let line = String(decoding: result.stdout, as: UTF8.self).split(separator: "\n").last.map(String.init) ?? ""
+        let line = result.stdoutText.split(separator: "\n").last.map(String.init) ?? ""
         return try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
-                            "\(script) printed \(String(decoding: result.stdout, as: UTF8.self))", sourceLocation: sourceLocation)
+                            "\(script) printed \(result.stdoutText)", sourceLocation: sourceLocation)
     }
 
     /// The flows, oldest first, once at least `count` are listed.

@@ -2,6 +2,7 @@ import Foundation
 import NIOCore
 import NIOPosix
 import SightlineCore
+import SightlineTestSupport
 import Testing
 @testable import SightlineProxy
 
@@ -14,7 +15,7 @@ import Testing
         let result = try run("curl", ["--max-time", "20", "-sS", "-x", h.proxyURL, "--cacert", h.caFile.path, "-H", "Authorization: Bearer sk-test-secret-1234",
                                       "-H", "Content-Type: application/json", "-d", #"{"model":"gpt-4o-mini","messages":[]}"#, url])
         #expect(result.status == 0, "\(result.stderr)")
-        #expect(String(decoding: result.stdout, as: UTF8.self) == TestUpstream.chatJSON)
+        #expect(result.stdoutText == TestUpstream.chatJSON)
 
         let captures = await h.sink.waitFor(count: 1)
         let capture = try #require(captures.first)
@@ -35,7 +36,7 @@ import Testing
         let url = "https://localhost:\(h.upstream.port)/v1/chat/completions"
         let result = try run("curl", ["--max-time", "20", "-sSN", "-x", h.proxyURL, "--cacert", h.caFile.path, "-d", #"{"stream": true}"#, url])
         #expect(result.status == 0, "\(result.stderr)")
-        #expect(String(decoding: result.stdout, as: UTF8.self) == TestUpstream.sseBody().joined())
+        #expect(result.stdoutText == TestUpstream.sseBody().joined())
         // Six events 80 ms apart: a buffering proxy would deliver them in one or two reads at the end.
         #expect(result.reads.count >= 5)
         let span = (result.reads.last?.0 ?? 0) - (result.reads.first?.0 ?? 0)
@@ -83,7 +84,7 @@ import Testing
         let url = "https://127.0.0.1:\(h.upstream.port)/v1/chat/completions"
         let result = try run("curl", ["--max-time", "20", "-sS", "-x", h.proxyURL, "--cacert", h.upstream.caFile.path, "-d", "{}", url])
         #expect(result.status == 0, "\(result.stderr)")
-        #expect(String(decoding: result.stdout, as: UTF8.self) == TestUpstream.chatJSON)
+        #expect(result.stdoutText == TestUpstream.chatJSON)
         let capture = try #require(await h.sink.waitFor(count: 1).first)
         #expect(capture.mode == .tunnel)
         #expect(capture.request.url == "https://127.0.0.1:\(h.upstream.port)")
@@ -130,7 +131,7 @@ extension InterceptTests {
         let result = try run("curl", ["--max-time", "20", "-sS", "-x", h.proxyURL, "--cacert", h.caFile.path, "--expect100-timeout", "5",
                                       "-H", "Expect: 100-continue", "--data-binary", "@" + file.path, url])
         #expect(result.status == 0, "\(result.stderr)")
-        #expect(String(decoding: result.stdout, as: UTF8.self) == TestUpstream.chatJSON)
+        #expect(result.stdoutText == TestUpstream.chatJSON)
         #expect(Date().timeIntervalSince(started) < 4)
         let capture = try #require(await h.sink.waitFor(count: 1).first)
         #expect(capture.request.body.totalBytes == 2_000_000)

@@ -1,4 +1,5 @@
 import Foundation
+import SightlineTestSupport
 import Testing
 
 /// The official SDKs (openai, anthropic, google-genai) and a LangChain agent, run as a user runs them:
@@ -634,7 +635,7 @@ struct SDKRun {
                 \(result.stderr)
                 """, sourceLocation: sourceLocation)
             let client = try #require(try JSONSerialization.jsonObject(with: result.stdout) as? [String: Any],
-                                      "\(script) printed \(String(decoding: result.stdout, as: UTF8.self))", sourceLocation: sourceLocation)
+                                      "\(script) printed \(result.stdoutText)", sourceLocation: sourceLocation)
             let flows = Array(try await stack.waitForFlows(count).reversed())
             #expect(flows.count == count, "\(flows.count) flows recorded, expected \(count)", sourceLocation: sourceLocation)
             var details: [[String: Any]] = []
@@ -648,15 +649,6 @@ struct SDKRun {
         } catch {
             await stack.stop()
             throw error
-        }
-    }
-
-    /// `run` blocks its thread until the program exits: keep it off Swift concurrency's small pool.
-    private static func runOffThePool(_ executable: String, _ arguments: [String], environment: [String: String]) async throws -> CommandResult {
-        try await withCheckedThrowingContinuation { continuation in
-            Thread {
-                continuation.resume(with: Result { try run(executable, arguments, environment: environment) })
-            }.start()
         }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import SightlineTestSupport
 import Testing
 
 /// SPEC: API keys are redacted in what is stored. This sends every form of key the providers and gateways

@@ -1,5 +1,6 @@
 import Foundation
 import SightlineCA
+import SightlineTestSupport
 import Testing
 
 /// `sightline ca install|uninstall --root TREE` against a real Debian trust layout, rebuilt by the real
@@ -45,7 +46,7 @@ import Testing
     private func verifies(_ leaf: String, root: URL) throws -> (file: Bool, directory: Bool) {
         let file = try run("openssl", ["verify", "-no-CApath", "-no-CAstore", "-CAfile", root.path + "/etc/ssl/certs/ca-certificates.crt", leaf])
         let directory = try run("openssl", ["verify", "-no-CAfile", "-no-CAstore", "-CApath", root.path + "/etc/ssl/certs", leaf])
-        return (file.status == 0 && file.stdout.contains("OK"), directory.status == 0 && directory.stdout.contains("OK"))
+        return (file.status == 0 && file.stdoutText.contains("OK"), directory.status == 0 && directory.stdoutText.contains("OK"))
     }
 
     static let updateCACertificates = ["/usr/sbin/update-ca-certificates", "/usr/bin/update-ca-certificates"]
@@ -54,7 +55,7 @@ import Testing
     /// Needs Debian's ca-certificates package (`.ci/run` installs it).
     @Test(.enabled(if: updateCACertificates != nil))
     func installTrustsALeafAndUninstallRestoresTheTreeByteForByte() throws {
-        let directory = try Paths.temporaryDirectory("ca-install")
+        let directory = try makeTemporaryDirectory("sightline-ca-install")
         defer { try? FileManager.default.removeItem(at: directory) }
         let root = directory.appendingPathComponent("root")
         try makeDebianTree(at: root)
@@ -68,36 +69,36 @@ import Testing
         try "-----BEGIN CERTIFICATE-----\n\(base64)\n-----END CERTIFICATE-----\n".write(toFile: leafPath, atomically: true, encoding: .utf8)
         #expect(try verifies(leafPath, root: root) == (false, false))
 
-        let install = try run(Paths.binary, ["ca", "install", "--root", root.path, "--data-dir", data.path])
+        let install = try run(SightlineBinary.path, ["ca", "install", "--root", root.path, "--data-dir", data.path])
         #expect(install.status == 0, "\(install.stderr)")
-        #expect(install.stdout.contains("+ install -m 644 \(data.path)/ca-cert.pem \(root.path)/usr/local/share/ca-certificates/sightline-ca.crt"))
+        #expect(install.stdoutText.contains("+ install -m 644 \(data.path)/ca-cert.pem \(root.path)/usr/local/share/ca-certificates/sightline-ca.crt"))
         #expect(try verifies(leafPath, root: root) == (true, true))
         let installed = try snapshot(root)
 
         // Idempotent: a second install changes nothing.
-        let again = try run(Paths.binary, ["ca", "install", "--root", root.path, "--data-dir", data.path])
+        let again = try run(SightlineBinary.path, ["ca", "install", "--root", root.path, "--data-dir", data.path])
         #expect(again.status == 0, "\(again.stderr)")
-        #expect(again.stdout.contains("already holds this CA"))
+        #expect(again.stdoutText.contains("already holds this CA"))
         #expect(try snapshot(root) == installed)
 
-        let uninstall = try run(Paths.binary, ["ca", "uninstall", "--root", root.path, "--data-dir", data.path])
+        let uninstall = try run(SightlineBinary.path, ["ca", "uninstall", "--root", root.path, "--data-dir", data.path])
         #expect(uninstall.status == 0, "\(uninstall.stderr)")
         #expect(try snapshot(root) == before)
         #expect(try verifies(leafPath, root: root) == (false, false))
 
-        let nothing = try run(Paths.binary, ["ca", "uninstall", "--root", root.path, "--data-dir", data.path])
-        #expect(nothing.status == 0 && nothing.stdout.contains("not installed"))
+        let nothing = try run(SightlineBinary.path, ["ca", "uninstall", "--root", root.path, "--data-dir", data.path])
+        #expect(nothing.status == 0 && nothing.stdoutText.contains("not installed"))
     }
 
     @Test func dryRunPrintsEachPlatformsExactStepsAndChangesNothing() throws {
-        let directory = try Paths.temporaryDirectory("ca-dry")
+        let directory = try makeTemporaryDirectory("sightline-ca-dry")
         defer { try? FileManager.default.removeItem(at: directory) }
         let data = directory.appendingPathComponent("data").path
         let ca = data + "/ca-cert.pem"
         func dryRun(_ arguments: [String]) throws -> [String] {
-            let result = try run(Paths.binary, ["ca"] + arguments + ["--dry-run", "--data-dir", data])
+            let result = try run(SightlineBinary.path, ["ca"] + arguments + ["--dry-run", "--data-dir", data])
             #expect(result.status == 0, "\(result.stderr)")
-            return result.stdout.split(separator: "\n").map(String.init).filter { !$0.hasPrefix("#") }
+            return result.stdoutText.split(separator: "\n").map(String.init).filter { !$0.hasPrefix("#") }
         }
         // Ubuntu (ID_LIKE=debian), and a tree without the local directory: it is created first.
         let ubuntu = directory.appendingPathComponent("ubuntu").path
@@ -125,7 +126,7 @@ import Testing
         #expect(try dryRun(["install", "--platform", "macos"]) == ["security add-trusted-cert -r trustRoot -k \(home)/Library/Keychains/login.keychain-db \(ca)"])
         #expect(try dryRun(["install", "--platform", "macos", "--system"]) == ["security add-trusted-cert -d -r trustRoot -k /Library/Keychains/System.keychain \(ca)"])
         // macOS deletes by SHA-1 fingerprint, checked here against openssl's.
-        let fingerprint = try run("openssl", ["x509", "-noout", "-fingerprint", "-sha1", "-in", ca]).stdout
+        let fingerprint = try run("openssl", ["x509", "-noout", "-fingerprint", "-sha1", "-in", ca]).stdoutText
             .split(separator: "=").last.map { $0.replacingOccurrences(of: ":", with: "").trimmingCharacters(in: .whitespacesAndNewlines) } ?? ""
         #expect(fingerprint.count == 40)
         #expect(try dryRun(["uninstall", "--platform", "macos"]) == [
@@ -133,10 +134,10 @@ import Testing
             "security delete-certificate -Z \(fingerprint) \(home)/Library/Keychains/login.keychain-db",
         ])
 
-        let show = try run(Paths.binary, ["ca", "show", "--data-dir", data])
-        let sha256 = try run("openssl", ["x509", "-noout", "-fingerprint", "-sha256", "-in", ca]).stdout.split(separator: "=").last
+        let show = try run(SightlineBinary.path, ["ca", "show", "--data-dir", data])
+        let sha256 = try run("openssl", ["x509", "-noout", "-fingerprint", "-sha256", "-in", ca]).stdoutText.split(separator: "=").last
             .map { $0.trimmingCharacters(in: .whitespacesAndNewlines) } ?? "?"
-        #expect(show.stdout.contains("sha256       \(sha256)"), "\(show.stdout)")
-        #expect(show.stdout.contains("certificate  \(ca)"))
+        #expect(show.stdoutText.contains("sha256       \(sha256)"), "\(show.stdoutText)")
+        #expect(show.stdoutText.contains("certificate  \(ca)"))
     }
 }

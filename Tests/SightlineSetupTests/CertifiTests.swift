@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import SightlineTestSupport
 import Testing
 
 /// `ca patch-certifi` on a real venv: requests, which trusts only certifi's bundle, then works through
@@ -25,7 +26,7 @@ import Testing
     }
 
     @Test func patchCertifiMakesPlainRequestsTrustSightlineAndUnpatchRestoresTheFile() async throws {
-        let directory = try Paths.temporaryDirectory("certifi")
+        let directory = try makeTemporaryDirectory("sightline-certifi")
         defer { try? FileManager.default.removeItem(at: directory) }
         let venv = directory.appendingPathComponent("venv").path
         let made = try run("python3", ["-m", "venv", venv])
@@ -33,36 +34,37 @@ import Testing
         let python = venv + "/bin/python"
         let pip = try run(python, ["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "requests", "certifi"])
         try #require(pip.status == 0, "pip could not install requests and certifi: \(pip.stderr)")
-        let bundle = try run(python, ["-c", "import certifi; print(certifi.where())"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let bundle = try run(python, ["-c", "import certifi; print(certifi.where())"]).stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)
         let originalHash = try sha256(bundle)
 
-        let upstream = try await ChatUpstream(directory: directory)
+        let upstream = try await TestUpstream(directory: directory)
         defer { Task { await upstream.close() } }
         let data = directory.appendingPathComponent("data").path
-        let sightline = try RunningSightline.start(["--data-dir", data] + upstream.proxyFlags)
-        defer { sightline.stop() }
+        let sightline = try StartedSightline.start(["--listen", "127.0.0.1:0", "--ui", "127.0.0.1:0", "--log-level", "error",
+                                                    "--data-dir", data] + upstream.openAIRemapFlags)
+        defer { sightline.interrupt() }
 
         let before = try requestsCall(python: python, proxy: sightline.proxy)
-        #expect(before.stdout.hasPrefix("SSLError"), "unpatched certifi must not trust Sightline: \(before.stdout) \(before.stderr)")
+        #expect(before.stdoutText.hasPrefix("SSLError"), "unpatched certifi must not trust Sightline: \(before.stdoutText) \(before.stderr)")
 
-        let patch = try run(Paths.binary, ["ca", "patch-certifi", "--python", python, "--data-dir", data])
+        let patch = try run(SightlineBinary.path, ["ca", "patch-certifi", "--python", python, "--data-dir", data])
         #expect(patch.status == 0, "\(patch.stderr)")
-        #expect(patch.stdout.contains("+ cp -p \(bundle) \(bundle).sightline-backup"))
+        #expect(patch.stdoutText.contains("+ cp -p \(bundle) \(bundle).sightline-backup"))
         let after = try requestsCall(python: python, proxy: sightline.proxy)
-        #expect(after.stdout == ChatUpstream.chatJSON + "\n", "\(after.stdout) \(after.stderr)")
+        #expect(after.stdoutText == TestUpstream.chatJSON + "\n", "\(after.stdoutText) \(after.stderr)")
 
         let patchedHash = try sha256(bundle)
-        let again = try run(Paths.binary, ["ca", "patch-certifi", "--python", python, "--data-dir", data])
-        #expect(again.status == 0 && again.stdout.contains("already patched"))
+        let again = try run(SightlineBinary.path, ["ca", "patch-certifi", "--python", python, "--data-dir", data])
+        #expect(again.status == 0 && again.stdoutText.contains("already patched"))
         #expect(try sha256(bundle) == patchedHash)
 
-        let unpatch = try run(Paths.binary, ["ca", "unpatch-certifi", "--python", python, "--data-dir", data])
+        let unpatch = try run(SightlineBinary.path, ["ca", "unpatch-certifi", "--python", python, "--data-dir", data])
         #expect(unpatch.status == 0, "\(unpatch.stderr)")
         #expect(try sha256(bundle) == originalHash)
         #expect(!FileManager.default.fileExists(atPath: bundle + ".sightline-backup"))
-        #expect(try requestsCall(python: python, proxy: sightline.proxy).stdout.hasPrefix("SSLError"))
+        #expect(try requestsCall(python: python, proxy: sightline.proxy).stdoutText.hasPrefix("SSLError"))
 
-        sightline.stop()
-        #expect(try recordedFlows(dataDir: data).contains { $0["status"] as? Int == 200 })
+        sightline.interrupt()
+        #expect(try SightlineBinary.recordedFlows(dataDir: data).contains { $0["status"] as? Int == 200 })
     }
 }

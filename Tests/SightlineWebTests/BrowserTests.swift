@@ -1,21 +1,18 @@
 import Foundation
+import SightlineTestSupport
 import Testing
 
 /// The UI in a real headless Chromium (Debian's `chromium` + `chromium-driver`, driven by selenium from
 /// `Tests/e2e/ui_*.py`) against the whole stack in-process: calls go through the proxy, the page
 /// must show them. Set `SIGHTLINE_SCREENSHOTS=docs` to refresh the README's screenshots.
 @Suite(.serialized) struct BrowserTests {
-    static var packageRoot: URL {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    }
-
     /// The venv's Python when it has selenium and a chromedriver is installed; in CI it must be there.
     static let python: String? = {
         let environment = ProcessInfo.processInfo.environment
-        let candidate = environment["SIGHTLINE_TEST_PYTHON"] ?? packageRoot.appendingPathComponent(".venv/bin/python").path
+        let candidate = TestPython.path
         guard FileManager.default.isExecutableFile(atPath: candidate),
               FileManager.default.isExecutableFile(atPath: environment["SIGHTLINE_CHROMEDRIVER"] ?? "/usr/bin/chromedriver"),
-              let check = try? ProcessRunner.runBlocking(candidate, ["-c", "import selenium, httpx"]), check.status == 0 else { return nil }
+              let check = try? run(candidate, ["-c", "import selenium, httpx"]), check.status == 0 else { return nil }
         return candidate
     }()
 
@@ -23,17 +20,17 @@ import Testing
 
     func runScript(_ name: String, stack: WebStack, password: String? = nil) async throws {
         let python = try #require(Self.python, "needs .venv with selenium and httpx, and chromium-driver (run .ci/run)")
-        var arguments = [Self.packageRoot.appendingPathComponent("Tests/e2e/\(name)").path,
+        var arguments = [TestPython.script(name),
                          "--ui", stack.uiURL, "--proxy", stack.proxyURL, "--ca", stack.caFile.path]
         if let password { arguments += ["--password", password] }
         var environment = ProcessInfo.processInfo.environment
         for name in ["HTTPS_PROXY", "HTTP_PROXY", "https_proxy", "http_proxy", "ALL_PROXY", "all_proxy"] { environment.removeValue(forKey: name) }
         if let screenshots = environment["SIGHTLINE_SCREENSHOTS"] {
-            let directory = screenshots.hasPrefix("/") ? screenshots : Self.packageRoot.appendingPathComponent(screenshots).path
+            let directory = screenshots.hasPrefix("/") ? screenshots : PackageRoot.url.appendingPathComponent(screenshots).path
             arguments += ["--screenshots", directory]
         }
-        let result = try await ProcessRunner.run(python, arguments, environment: environment)
-        #expect(result.status == 0, "\(name) failed:\n\(result.stderr)\n\(String(decoding: result.stdout, as: UTF8.self))")
+        let result = try await runOffThePool(python, arguments, environment: environment)
+        #expect(result.status == 0, "\(name) failed:\n\(result.stderr)\n\(result.stdoutText)")
     }
 
     @Test(.enabled(if: BrowserTests.enabled, "needs chromium, chromium-driver and selenium (made by .ci/run)"))

@@ -6,6 +6,7 @@ import NIOCore
 import SightlineCore
 import SightlineLLM
 import SightlineStore
+import SightlineTestSupport
 import Testing
 @testable import SightlineWeb
 
@@ -113,11 +114,11 @@ import Testing
         let stack = try await WebStack.start()
         defer { Task { await stack.stop() } }
         // DNS rebinding: a page whose name now resolves to 127.0.0.1 still sends its own Host.
-        let rebound = try await ProcessRunner.run("/usr/bin/env", ["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "-H", "Host: rebind.evil.example",
+        let rebound = try await runOffThePool("curl", ["-s", "-o", "/dev/null", "-w", "%{http_code}", "-H", "Host: rebind.evil.example",
                                                             "\(stack.uiURL)/api/flows"])
-        #expect(String(decoding: rebound.stdout, as: UTF8.self) == "403")
-        let local = try await ProcessRunner.run("/usr/bin/env", ["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "http://localhost:\(stack.uiPort)/api/flows"])
-        #expect(String(decoding: local.stdout, as: UTF8.self) == "200")
+        #expect(rebound.stdoutText == "403")
+        let local = try await runOffThePool("curl", ["-s", "-o", "/dev/null", "-w", "%{http_code}", "http://localhost:\(stack.uiPort)/api/flows"])
+        #expect(local.stdoutText == "200")
     }
 
     @Test func aPasswordGuardsTheAPIAndLoginSetsAStrictHttpOnlyCookie() async throws {
@@ -485,11 +486,11 @@ import Testing
     @Test func eventsStreamAnnouncesEachNewFlow() async throws {
         let stack = try await WebStack.start()
         defer { Task { await stack.stop() } }
-        let listener = Task { try await ProcessRunner.run("/usr/bin/env", ["curl", "-sN", "--max-time", "4", "\(stack.uiURL)/api/events"]) }
+        let listener = Task { try await runOffThePool("curl", ["-sN", "--max-time", "4", "\(stack.uiURL)/api/events"]) }
         try await Task.sleep(for: .milliseconds(700))
         try await stack.chat(["model": "gpt-4o-mini", "messages": [["role": "user", "content": "live one"]]])
         let flow = try #require(try await stack.waitForFlows(1).first)
-        let text = String(decoding: try await listener.value.stdout, as: UTF8.self)
+        let text = try await listener.value.stdoutText
         #expect(text.contains("event: flow\ndata: "))
         #expect(text.contains(flow.id.description))
     }

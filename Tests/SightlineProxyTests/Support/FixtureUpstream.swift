@@ -2,9 +2,8 @@ import Foundation
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
-import NIOPosix
-import NIOSSL
 import SightlineCA
+import SightlineTestSupport
 
 /// A real HTTPS server with its own throwaway CA that answers like OpenAI, Anthropic and Gemini, with
 /// the wire-format fixtures of `Tests/Fixtures/<provider>/<scenario>/` sent byte for byte.
@@ -46,10 +45,7 @@ final class FixtureUpstream: Sendable {
         var events: [[UInt8]]
     }
 
-    static var fixturesDirectory: URL {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("Fixtures")
-    }
+    static var fixturesDirectory: URL { PackageRoot.url.appendingPathComponent("Tests/Fixtures") }
 
     static let scenarios = [
         "openai/chat-completions", "openai/chat-completions-stream", "openai/chat-completions-tools",
@@ -141,26 +137,15 @@ final class FixtureUpstream: Sendable {
     init(hosts: [String] = ["localhost", "127.0.0.1"], eventGap: TimeAmount = .milliseconds(20), directory: URL) async throws {
         var fixtures: [String: Fixture] = [:]
         for scenario in Self.scenarios { fixtures[scenario] = try Self.fixture(scenario) }
-        let authority = try CertificateAuthority.create(commonName: "Fixture Upstream CA")
-        self.authority = authority
-        caFile = directory.appendingPathComponent("fixture-upstream-ca.pem")
-        try authority.certificatePEM.write(to: caFile, atomically: true, encoding: .utf8)
-        let leaf = try LeafCertificateIssuer(authority: authority).issue(forNames: hosts)
-        let chain: [NIOSSLCertificateSource] = [.certificate(try NIOSSLCertificate(bytes: leaf.certificateDER, format: .der))]
-        let key = try NIOSSLPrivateKey(bytes: leaf.privateKeyDER, format: .der)
-        let tls = try NIOSSLContext(configuration: .makeServerConfiguration(certificateChain: chain, privateKey: .privateKey(key)))
+        let identity = try TestServerIdentity(commonName: "Fixture Upstream CA", hosts: hosts,
+                                              caFile: directory.appendingPathComponent("fixture-upstream-ca.pem"))
+        authority = identity.authority
+        caFile = identity.caFile
         let seen = self.seen
         let loaded = fixtures
-        channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls))
-                    try channel.pipeline.syncOperations.configureHTTPServerPipeline()
-                    try channel.pipeline.syncOperations.addHandler(FixtureUpstreamHandler(fixtures: loaded, seen: seen, eventGap: eventGap))
-                }
-            }
-            .bind(host: "127.0.0.1", port: 0).get()
+        channel = try await HTTPSTestServer.bind(identity: identity) {
+            FixtureUpstreamHandler(fixtures: loaded, seen: seen, eventGap: eventGap)
+        }
     }
 
     func close() async {

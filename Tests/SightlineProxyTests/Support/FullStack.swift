@@ -10,6 +10,7 @@ import SightlineCore
 import SightlineLLM
 import SightlineProxy
 import SightlineStore
+import SightlineTestSupport
 import SightlineWeb
 
 /// The whole of `sightline start` in-process: proxy → recorder → SQLite store → JSON API.
@@ -31,7 +32,7 @@ struct FullStack {
     /// default `api.openai.com` → `upstream` rule.
     static func start(upstreamFactory: ((URL) async throws -> any StackUpstream)? = nil,
                       mapRemote origins: [String] = []) async throws -> FullStack {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sightline-e2e-\(UUID().uuidString)")
+        let directory = try makeTemporaryDirectory("sightline-e2e")
         let dataDir = directory.appendingPathComponent("data")
         try FileManager.default.createDirectory(at: dataDir, withIntermediateDirectories: true)
         let upstream = try await TestUpstream(directory: directory)
@@ -124,20 +125,3 @@ protocol StackUpstream: Sendable {
 
 extension TestUpstream: StackUpstream {}
 extension FixtureUpstream: StackUpstream {}
-
-/// The Python with the test clients (`.venv` made by `.ci/run`), or nil when it is not installed.
-enum TestPython {
-    static var packageRoot: URL {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    }
-
-    static var executable: String? {
-        if let path = ProcessInfo.processInfo.environment["SIGHTLINE_TEST_PYTHON"] { return path }
-        let venv = packageRoot.appendingPathComponent(".venv/bin/python").path
-        return FileManager.default.isExecutableFile(atPath: venv) ? venv : nil
-    }
-
-    static func script(_ name: String) -> String {
-        packageRoot.appendingPathComponent("Tests/e2e/\(name)").path
-    }
-}

@@ -4,6 +4,7 @@ import NIOConcurrencyHelpers
 import NIOCore
 import SightlineCA
 import SightlineCore
+import SightlineTestSupport
 @testable import SightlineProxy
 
 /// Collects captures in memory, so tests can assert what would have been recorded.
@@ -32,8 +33,7 @@ struct ProxyHarness {
     let sink: CollectingSink
 
     static func start(sseGap: TimeAmount = .milliseconds(50), configure: (inout ProxyConfiguration) -> Void = { _ in }) async throws -> ProxyHarness {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sightline-test-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let directory = try makeTemporaryDirectory("sightline-test")
         let upstream = try await TestUpstream(sseGap: sseGap, directory: directory)
         let authority = try CertificateAuthority.loadOrCreate(in: directory.appendingPathComponent("data"))
         var configuration = ProxyConfiguration()
@@ -56,36 +56,4 @@ struct ProxyHarness {
         await upstream.close()
         try? FileManager.default.removeItem(at: directory)
     }
-}
-
-/// Runs a command and returns its output; stdout lines can be timestamped as they arrive.
-struct CommandResult {
-    var status: Int32
-    var stdout: Data
-    var stderr: String
-    /// Arrival time of each stdout read, in seconds since launch, with the bytes read.
-    var reads: [(TimeInterval, Data)]
-}
-
-func run(_ executable: String, _ arguments: [String], environment: [String: String]? = nil) throws -> CommandResult {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: executable.hasPrefix("/") ? executable : "/usr/bin/env")
-    process.arguments = executable.hasPrefix("/") ? arguments : [executable] + arguments
-    if let environment { process.environment = environment }
-    let out = Pipe(), err = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    let start = Date()
-    try process.run()
-    var reads: [(TimeInterval, Data)] = []
-    var stdout = Data()
-    while true {
-        let chunk = out.fileHandleForReading.availableData
-        if chunk.isEmpty { break }
-        reads.append((Date().timeIntervalSince(start), chunk))
-        stdout.append(chunk)
-    }
-    let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-    process.waitUntilExit()
-    return CommandResult(status: process.terminationStatus, stdout: stdout, stderr: stderr, reads: reads)
 }

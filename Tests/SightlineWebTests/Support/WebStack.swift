@@ -6,6 +6,7 @@ import SightlineCore
 import SightlineLLM
 import SightlineProxy
 import SightlineStore
+import SightlineTestSupport
 @testable import SightlineWeb
 
 /// `sightline start` in-process for the UI's tests: proxy → recorder → SQLite → web app, with
@@ -22,8 +23,7 @@ struct WebStack {
     let background: Task<Void, Never>
 
     static func start(password: String? = nil) async throws -> WebStack {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sightline-web-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let directory = try makeTemporaryDirectory("sightline-web")
         let llm = try await FakeLLM.start()
         let authority = try CertificateAuthority.loadOrCreate(in: directory)
         let store = try SQLiteFlowStore(path: directory.appendingPathComponent("flows.sqlite").path)
@@ -79,8 +79,8 @@ struct WebStack {
         for (name, value) in headers { arguments += ["-H", "\(name): \(value)"] }
         arguments += ["--data-binary", String(decoding: try JSONSerialization.data(withJSONObject: body), as: UTF8.self),
                       "https://api.openai.com/v1/chat/completions"]
-        let result = try await ProcessRunner.run("/usr/bin/env", ["curl"] + arguments)
-        guard result.status == 0 else { throw ProcessRunner.Failure(description: "curl failed: \(result.stderr)") }
+        let result = try await runOffThePool("curl", arguments)
+        guard result.status == 0 else { throw ChatFailed(description: "curl failed: \(result.stderr)") }
         return result.stdout
     }
 
@@ -95,47 +95,7 @@ struct WebStack {
     }
 }
 
-enum ProcessRunner {
-    struct Failure: Error, CustomStringConvertible { var description: String }
-    struct Result: Sendable { var status: Int32; var stdout: Data; var stderr: String }
-
-    /// Runs a child on a thread of its own: waiting on it must never block Swift's cooperative pool,
-    /// where the in-process servers that the child talks to run.
-    static func run(_ executable: String, _ arguments: [String], environment: [String: String]? = nil) async throws -> Result {
-        try await withCheckedThrowingContinuation { continuation in
-            let thread = Thread {
-                continuation.resume(with: Swift.Result { try runBlocking(executable, arguments, environment: environment) })
-            }
-            thread.start()
-        }
-    }
-
-    static func runBlocking(_ executable: String, _ arguments: [String], environment: [String: String]? = nil) throws -> Result {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        if let environment { process.environment = environment }
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        // Read both pipes while the child runs, so a chatty child never blocks on a full pipe.
-        let errData = LockedData()
-        let errReader = Thread { errData.set(err.fileHandleForReading.readDataToEndOfFile()) }
-        errReader.start()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        while !errData.isSet { usleep(1000) }
-        return Result(status: process.terminationStatus, stdout: stdout, stderr: String(decoding: errData.value, as: UTF8.self))
-    }
-}
-
-/// A value set once by the stderr reader thread.
-final class LockedData: @unchecked Sendable {
-    // Guarded by `lock`; written once by the reader thread, read after `isSet`.
-    private let lock = NSLock()
-    private var data: Data?
-    func set(_ d: Data) { lock.lock(); data = d; lock.unlock() }
-    var isSet: Bool { lock.lock(); defer { lock.unlock() }; return data != nil }
-    var value: Data { lock.lock(); defer { lock.unlock() }; return data ?? Data() }
+/// `WebStack.chat` could not reach the proxy or the fake model: the test fails with curl's own words.
+struct ChatFailed: Error, CustomStringConvertible {
+    var description: String
 }
