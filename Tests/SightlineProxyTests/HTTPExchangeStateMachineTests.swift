@@ -60,6 +60,56 @@ import Testing
         #expect(m.isIdle)
     }
 
+    // MARK: WebSocket handshakes
+
+    func webSocketExchange(asked: Bool) throws -> Exchange {
+        var exchange = try exchange()
+        exchange.upgradesToWebSocket = asked
+        return exchange
+    }
+
+    @Test func a101ToAWebSocketHandshakeUpgradesOnceAndTheMachineHearsNoMoreHTTP() throws {
+        var m = machine()
+        _ = m.requestAdmitted(try webSocketExchange(asked: true))
+        _ = m.requestEndReceived(nil, now: at(1))
+        _ = m.upstreamConnected(attempt: 1, connectedAt: at(2), tlsDoneAt: at(3), now: at(3))
+        let accept = [("Upgrade", "websocket"), ("Connection", "Upgrade"), ("Sec-WebSocket-Accept", "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=")]
+        let action = m.responseHeadReceived(response(.switchingProtocols, accept), now: at(8), jitter: 0)
+        #expect(action.summary == "upgrade 101")
+        guard case .upgrade(let head, let record, let start) = action else { Issue.record("no upgrade"); return }
+        #expect(head.headers.first(name: "upgrade") == "websocket", "the handshake's hop-by-hop headers go to the client")
+        #expect(head.headers.first(name: "connection") == "Upgrade")
+        #expect(head.headers.first(name: "sec-websocket-accept") == "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=")
+        #expect(record.response?.status == 101 && record.timings.firstByteMs == 8)
+        #expect(start == t0)
+        #expect(m.isClosed, "no request is read after the upgrade")
+        #expect(m.clientReadsShouldWait(upstreamWritable: false) == false)
+        // What the codecs may still say on their way out changes nothing.
+        #expect(m.responseEndReceived(nil, now: at(9)).summary == "none")
+        #expect(m.upstreamClosed(error: nil, now: at(10), jitter: 0).summary == "none")
+        #expect(m.clientClosed(now: at(11)).summary == "none")
+        #expect(m.requestMalformed("late", now: at(12)).summary == "none")
+    }
+
+    @Test func a101NobodyAskedForIsABadGatewayNotAnUpgrade() throws {
+        var m = machine()
+        _ = m.requestAdmitted(try webSocketExchange(asked: false))
+        _ = m.requestEndReceived(nil, now: at(1))
+        _ = m.upstreamConnected(attempt: 1, connectedAt: nil, tlsDoneAt: nil, now: at(2))
+        let action = m.responseHeadReceived(response(.switchingProtocols, [("Upgrade", "h2c")]), now: at(3), jitter: 0)
+        #expect(action.summary == "answer 502 upstream_protocol recorded keep-client")
+    }
+
+    @Test func aRefusedHandshakeIsAnOrdinaryResponse() throws {
+        var m = machine()
+        _ = m.requestAdmitted(try webSocketExchange(asked: true))
+        _ = m.requestEndReceived(nil, now: at(1))
+        _ = m.upstreamConnected(attempt: 1, connectedAt: nil, tlsDoneAt: nil, now: at(2))
+        #expect(m.responseHeadReceived(response(.badRequest), now: at(3), jitter: 0).summary == "head 400")
+        #expect(m.responseEndReceived(nil, now: at(4)).summary == "finish reuse")
+        #expect(m.isIdle)
+    }
+
     @Test func requestPartsWhileConnectingWaitAndReadsPauseWhenManyArePending() throws {
         var m = machine()
         _ = m.requestAdmitted(try exchange())
@@ -289,6 +339,7 @@ extension HTTPExchangeStateMachine.Action {
         case .connect(let origin, let attempt): return "connect \(origin) #\(attempt)"
         case .sendUpstream(let list, let flush): return "send \(parts(list))" + (flush ? " flush" : "")
         case .writeResponseHead(let head): return "head \(head.status.code)"
+        case .upgrade(let head, _, _): return "upgrade \(head.status.code)"
         case .writeResponseBody(let buffer): return "body(\(buffer.readableBytes))"
         case .finishResponse(_, _, _, let disposition, let close): return "finish \(upstream(disposition))" + (close ? " close-client" : "")
         case .answer(let answer, let record, _, let close):

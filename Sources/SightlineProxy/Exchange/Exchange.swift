@@ -12,6 +12,8 @@ struct Exchange {
     /// The head sent upstream: origin-form target, hop-by-hop headers removed, rules applied.
     var head: HTTPRequestHead
     let clientWantsClose: Bool
+    /// The request is a WebSocket handshake passed on as such: a `101` turns the connection into a relay.
+    var upgradesToWebSocket = false
     var requestComplete = false
     var capture: FlowCapture
     /// Present when the request asked for gateway features: it is then held whole and sent by attempts.

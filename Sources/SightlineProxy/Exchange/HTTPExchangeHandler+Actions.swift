@@ -19,6 +19,13 @@ extension HTTPExchangeHandler {
             resumeReadsIfPossible()
         case .writeResponseHead(let head):
             context?.write(wrapOutboundOut(.head(head)), promise: nil)
+        case .upgrade(let head, let record, let start):
+            guard let context, let connection = upstream else { return }
+            upstream = nil
+            connection.handler.delegate = nil
+            queued.removeAll()
+            WebSocketRelay.start(head: head, record: record, exchangeStart: start, exchange: self, context: context,
+                                 upstream: connection, sink: services.sink)
         case .writeResponseBody(let buffer):
             context?.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
         case .finishResponse(let trailers, let record, let cache, let disposition, let closeClient):

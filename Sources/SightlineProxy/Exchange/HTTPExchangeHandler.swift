@@ -21,7 +21,7 @@ final class HTTPExchangeHandler: ChannelDuplexHandler, RemovableChannelHandler, 
     /// request, the one the CONNECT opened). Between exchanges it is back in the pool.
     var upstream: UpstreamConnection?
     /// Pipelined requests wait here while an exchange is in flight.
-    private var queued = CircularBuffer<HTTPServerRequestPart>()
+    var queued = CircularBuffer<HTTPServerRequestPart>()
     private var pendingRead = false
 
     init(services: ProxyServices, interceptedOrigin: Origin?, upstream: UpstreamConnection?) {

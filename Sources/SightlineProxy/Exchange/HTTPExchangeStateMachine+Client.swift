@@ -46,7 +46,7 @@ extension HTTPExchangeStateMachine {
             exchange.captureRequestBody(buffer)
             state = .responding(exchange, progress)
             return .sendUpstream([.body(.byteBuffer(buffer))], flush: false)
-        case .discardingRequest, .closed:
+        case .discardingRequest, .upgraded, .closed:
             return .none
         case .idle, .checkingGateway, .waitingForAttempt, .drainingAttempt:
             // A body part without a head, or after the request's end: the decoder never produces one.
@@ -83,7 +83,7 @@ extension HTTPExchangeStateMachine {
             exchange.capture.timings.requestSentMs = exchange.ms(now)
             state = .responding(exchange, progress)
             return .sendUpstream([.end(trailers)], flush: true)
-        case .idle, .closed, .checkingGateway, .waitingForAttempt, .drainingAttempt:
+        case .idle, .upgraded, .closed, .checkingGateway, .waitingForAttempt, .drainingAttempt:
             return .none
         case .modifying:
             preconditionFailure("event during modification")
@@ -93,7 +93,7 @@ extension HTTPExchangeStateMachine {
     /// The client closed, reset, half-closed or failed: nothing will read a response any more.
     mutating func clientClosed(now: NIODeadline) -> Action {
         guard var exchange = takeExchange() else {
-            if case .closed = state { return .none }
+            if isClosed { return .none }
             state = .closed
             return .closeConnection(record: nil, upstream: .reuse)
         }
@@ -104,6 +104,7 @@ extension HTTPExchangeStateMachine {
 
     /// The client's bytes are not HTTP.
     mutating func requestMalformed(_ detail: String, now: NIODeadline) -> Action {
+        if case .upgraded = state { return .none }
         let responding = if case .responding = state { true } else { false }
         let answer = LocalAnswer.plainError(.badRequest, kind: .badRequest, close: true, reason: "malformed HTTP request (\(detail))")
         guard var exchange = takeExchange() else {

@@ -27,6 +27,13 @@ extension HTTPExchangeStateMachine {
     mutating func responseHeadReceived(_ head: HTTPResponseHead, now: NIODeadline, jitter: Double) -> Action {
         guard case .awaitingResponse(var exchange) = state else { return .none }
         state = .modifying
+        if head.status == .switchingProtocols {
+            guard exchange.upgradesToWebSocket else {
+                return respondWithError(exchange, .upstreamProtocol(exchange.origin.description,
+                                                                    "101 Switching Protocols to a request that asked for no upgrade"), now: now)
+            }
+            return upgrade(head, exchange, now: now)
+        }
         if var gateway = exchange.gateway {
             let status = Int(head.status.code)
             if let started = gateway.attemptStartedAt { gateway.upstreamWait = gateway.upstreamWait + (now - started) }
@@ -40,6 +47,21 @@ extension HTTPExchangeStateMachine {
             }
         }
         return deliver(head, exchange, now: now)
+    }
+
+    /// The handshake's answer goes to the client whole (its `Upgrade`, `Connection` and `Sec-WebSocket-*` belong
+    /// to the handshake), and the connection stops being HTTP.
+    private mutating func upgrade(_ head: HTTPResponseHead, _ exchange: Exchange, now: NIODeadline) -> Action {
+        var exchange = exchange
+        exchange.capture.timings.firstByteMs = exchange.ms(now)
+        exchange.capture.response = CapturedResponse(
+            status: Int(head.status.code), reason: head.status.reasonPhrase, httpVersion: head.version.text,
+            headers: head.headers.fields, body: CapturedBody(capBytes: 0))
+        var headers = head.headers
+        if exchange.capture.mode == .gateway { headers.add(name: "Sightline-Id", value: exchange.capture.id.description) }
+        state = .upgraded
+        return .upgrade(HTTPResponseHead(version: .http1_1, status: head.status, headers: headers), record: exchange.capture,
+                        start: exchange.start)
     }
 
     private mutating func deliver(_ head: HTTPResponseHead, _ exchange: Exchange, now: NIODeadline) -> Action {
@@ -116,7 +138,8 @@ extension HTTPExchangeStateMachine {
             let upstream: UpstreamDisposition = progress.upstreamWantsClose || !exchange.requestComplete ? .close : .reuse
             state = closeClient ? .closed : .idle
             return .finishResponse(trailers: trailers, record: exchange.capture, cache: cache, upstream: upstream, closeClient: closeClient)
-        case .idle, .discardingRequest, .holdingRequest, .checkingGateway, .waitingForAttempt, .connecting, .awaitingResponse, .closed:
+        case .idle, .discardingRequest, .holdingRequest, .checkingGateway, .waitingForAttempt, .connecting, .awaitingResponse,
+             .upgraded, .closed:
             return .none
         case .modifying:
             preconditionFailure("event during modification")
@@ -161,7 +184,7 @@ extension HTTPExchangeStateMachine {
             return .closeConnection(record: exchange.capture, upstream: .close)
         case .idle, .discardingRequest, .holdingRequest, .checkingGateway, .waitingForAttempt:
             return idleAction
-        case .connecting, .closed:
+        case .connecting, .upgraded, .closed:
             // A connect in progress does not depend on a connection the handler already let go of.
             return .none
         case .modifying:

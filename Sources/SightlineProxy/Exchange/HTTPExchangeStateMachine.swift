@@ -33,6 +33,9 @@ struct HTTPExchangeStateMachine {
         case drainingAttempt(Exchange, next: GatewayAttempts.Action)
         /// The response head went to the client; the body streams.
         case responding(Exchange, ResponseProgress)
+        /// The upstream answered a WebSocket handshake with `101`: both connections now belong to a byte relay
+        /// (`WebSocketRelay`), and no HTTP event reaches the machine again.
+        case upgraded
         /// The connection is closing or closed: every event is ignored.
         case closed
         /// Only while a payload is being changed, so that its buffers stay uniquely referenced (no copy per chunk).
@@ -53,6 +56,8 @@ struct HTTPExchangeStateMachine {
         /// Send these parts on the exchange's upstream connection (`flush`: now, not at the read's end).
         case sendUpstream([HTTPClientRequestPart], flush: Bool)
         case writeResponseHead(HTTPResponseHead)
+        /// Write the `101` and hand both connections to a WebSocket relay, which records `record` when both have closed.
+        case upgrade(HTTPResponseHead, record: FlowCapture, start: NIODeadline)
         case writeResponseBody(ByteBuffer)
         /// Record, write the end, then store in the cache, release or close the upstream, maybe close the client.
         case finishResponse(trailers: HTTPHeaders?, record: FlowCapture, cache: CacheEntry?, upstream: UpstreamDisposition, closeClient: Bool)
@@ -82,13 +87,19 @@ struct HTTPExchangeStateMachine {
     }
 
     var isIdle: Bool { if case .idle = state { true } else { false } }
-    var isClosed: Bool { if case .closed = state { true } else { false } }
+    /// Closed, or no longer HTTP (upgraded): no more requests are read.
+    var isClosed: Bool {
+        switch state {
+        case .closed, .upgraded: true
+        default: false
+        }
+    }
 
     /// Whether reading from the client should wait: the upstream cannot take more, or a request is complete
     /// and held while the next one (pipelined) would have to wait anyway.
     func clientReadsShouldWait(upstreamWritable: Bool) -> Bool {
         switch state {
-        case .idle, .discardingRequest, .holdingRequest, .closed, .modifying: false
+        case .idle, .discardingRequest, .holdingRequest, .upgraded, .closed, .modifying: false
         case .checkingGateway, .waitingForAttempt, .drainingAttempt: true
         case .connecting(let exchange, let pending): exchange.gateway != nil || pending.count > 16
         case .awaitingResponse(let exchange), .responding(let exchange, _): exchange.gateway == nil && !upstreamWritable
@@ -105,7 +116,7 @@ struct HTTPExchangeStateMachine {
              .responding(let exchange, _):
             state = .modifying
             return exchange
-        case .idle, .discardingRequest, .closed, .modifying:
+        case .idle, .discardingRequest, .upgraded, .closed, .modifying:
             return nil
         }
     }

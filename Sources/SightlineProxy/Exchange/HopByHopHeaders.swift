@@ -1,3 +1,4 @@
+import Foundation
 import NIOHTTP1
 
 /// Headers that describe one connection, not the message (RFC 9110 §7.6.1): never forwarded.
@@ -18,6 +19,17 @@ enum HopByHopHeaders {
             result.add(name: name, value: value)
         }
         return result
+    }
+
+    /// The `Upgrade` value of a WebSocket handshake (`Upgrade: websocket` with `Connection: upgrade`), which
+    /// the relay passes on instead of stripping: a proxy that drops it breaks the app (RFC 6455 §4.1).
+    /// Other upgrades (h2c) are still stripped.
+    static func webSocketUpgrade(_ headers: HTTPHeaders) -> String? {
+        let connection = headers[canonicalForm: "connection"].map { $0.lowercased() }
+        guard connection.contains("upgrade"), let upgrade = headers.first(name: "upgrade"),
+              upgrade.lowercased().split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces) == "websocket" })
+        else { return nil }
+        return upgrade
     }
 
     /// Whether the sender asked to close the connection after this message.

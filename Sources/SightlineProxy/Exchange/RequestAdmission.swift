@@ -48,7 +48,14 @@ struct RequestAdmission {
             return refuse(head, .forbidden, .forbidden, refusal, date: date)
         }
         let upstreamOrigin = configuration.mapped(routed.origin)
-        let (upstreamHead, answersContinue) = upstreamHead(head, routed: routed, upstreamOrigin: upstreamOrigin)
+        let asksForFeatures = GatewayHeaders(head.headers.fields).asksForFeatures
+        // Held, retried or cached exchanges are request/response; a handshake asking for them is not upgraded.
+        let webSocketUpgrade = asksForFeatures ? nil : HopByHopHeaders.webSocketUpgrade(head.headers)
+        var (upstreamHead, answersContinue) = upstreamHead(head, routed: routed, upstreamOrigin: upstreamOrigin)
+        if let webSocketUpgrade {
+            upstreamHead.headers.add(name: "Connection", value: "Upgrade")
+            upstreamHead.headers.add(name: "Upgrade", value: webSocketUpgrade)
+        }
 
         let recordedHeaders = head.headers.fields
         var capture = FlowCapture(
@@ -62,7 +69,8 @@ struct RequestAdmission {
         }
         var exchange = Exchange(start: now, origin: upstreamOrigin, head: upstreamHead,
                                 clientWantsClose: HopByHopHeaders.wantsClose(head.headers, version: head.version), capture: capture)
-        if GatewayHeaders(recordedHeaders).asksForFeatures {
+        exchange.upgradesToWebSocket = webSocketUpgrade != nil
+        if asksForFeatures {
             let options: GatewayOptions
             do throws(GatewayHeaderError) {
                 options = try GatewayOptions.parse(recordedHeaders)

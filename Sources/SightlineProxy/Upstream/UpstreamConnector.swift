@@ -57,7 +57,8 @@ struct UpstreamConnector: Sendable {
                     }
                     try sync.addHandler(IdleStateHandler(readTimeout: idleTimeout))
                     try sync.addHTTPClientHandlers(
-                        leftOverBytesStrategy: .dropBytes,
+                        // What a server sends right after a WebSocket `101` reaches the relay that replaces the codec.
+                        leftOverBytesStrategy: .forwardBytes,
                         enableOutboundHeaderValidation: false,
                         encoderConfiguration: Self.faithfulEncoder
                     )

@@ -1,0 +1,93 @@
+import NIOCore
+import NIOHTTP1
+import SightlineCore
+
+/// After a WebSocket handshake's `101`: both connections stop being HTTP and become a byte relay (the
+/// CONNECT tunnel's `TunnelRelayHandler` pair), so frames, extensions such as `permessage-deflate`, pings
+/// and close frames pass exactly as sent, with back-pressure both ways and either side's close ending the
+/// other. One flow is recorded when both have closed: the handshake, and the bytes each way.
+enum WebSocketRelay {
+    /// Writes `head` (the `101`) to the client through its HTTP encoder, then rebuilds both pipelines.
+    /// Called by the exchange handler on the loop both channels share; the handler leaves the pipeline.
+    static func start(head: HTTPResponseHead, record capture: FlowCapture, exchangeStart: NIODeadline,
+                      exchange handler: HTTPExchangeHandler, context: ChannelHandlerContext,
+                      upstream: UpstreamConnection, sink: any CaptureSink) {
+        let (clientSide, upstreamSide) = TunnelRelayHandler.matchedPair { _ in }
+        let flow = RelayedFlow(capture: capture, start: exchangeStart)
+        let recordWhenBothClosed: () -> Void = {
+            flow.sidesClosed += 1
+            guard flow.sidesClosed == 2 else { return }
+            sink.record(flow.finished(bytesFromClient: clientSide.bytesRead, bytesFromUpstream: upstreamSide.bytesRead, now: .now()))
+        }
+        let client = context.channel
+        context.writeAndFlush(handler.wrapOutboundOut(.head(head)), promise: nil)
+        do {
+            let sync = context.pipeline.syncOperations
+            try sync.addHandler(clientSide, position: .after(handler))
+            try removeServerCodec(sync)
+            sync.removeHandler(handler, promise: nil)
+        } catch {
+            upstream.close()
+            client.close(promise: nil)
+            return
+        }
+        client.closeFuture.assumeIsolated().whenComplete { _ in recordWhenBothClosed() }
+        upstream.channel.closeFuture.assumeIsolated().whenComplete { _ in recordWhenBothClosed() }
+        // The upstream's decoder is the one that handed over the 101: it is changed on the next tick, not
+        // from inside its own read. Frames the server sent with the 101 are then forwarded (its
+        // `.forwardBytes`), not lost.
+        client.eventLoop.assumeIsolated().execute {
+            let decoderRemoved = client.eventLoop.makePromise(of: Void.self)
+            do {
+                let sync = upstream.channel.pipeline.syncOperations
+                try sync.addHandler(upstreamSide)
+                sync.removeHandler(upstream.handler, promise: nil)
+                try removeClientCodec(sync, decoderRemoved: decoderRemoved)
+            } catch {
+                upstream.close()
+                client.close(promise: nil)
+                return
+            }
+            // The decoder hands its leftovers on as it leaves (a tick later) without a read-complete:
+            // flushed here. Reads either side held back while it was HTTP are asked for again by the relay.
+            decoderRemoved.futureResult.assumeIsolated().whenComplete { _ in
+                client.flush()
+                client.read()
+                upstream.channel.read()
+            }
+        }
+    }
+
+    private static func removeServerCodec(_ sync: ChannelPipeline.SynchronousOperations) throws {
+        sync.removeHandler(try sync.handler(type: HTTPResponseEncoder.self), promise: nil)
+        if let validator = try? sync.handler(type: NIOHTTPResponseHeadersValidator.self) { sync.removeHandler(validator, promise: nil) }
+        sync.removeHandler(try sync.handler(type: ByteToMessageHandler<HTTPRequestDecoder>.self), promise: nil)
+    }
+
+    private static func removeClientCodec(_ sync: ChannelPipeline.SynchronousOperations, decoderRemoved: EventLoopPromise<Void>) throws {
+        if let idle = try? sync.handler(type: IdleStateHandler.self) { sync.removeHandler(idle, promise: nil) }
+        sync.removeHandler(try sync.handler(type: HTTPRequestEncoder.self), promise: nil)
+        if let validator = try? sync.handler(type: NIOHTTPRequestHeadersValidator.self) { sync.removeHandler(validator, promise: nil) }
+        sync.removeHandler(try sync.handler(type: ByteToMessageHandler<HTTPResponseDecoder>.self), promise: decoderRemoved)
+    }
+}
+
+/// The flow of one relayed WebSocket, completed when both connections have closed.
+private final class RelayedFlow {
+    var capture: FlowCapture
+    let start: NIODeadline
+    var sidesClosed = 0
+
+    init(capture: FlowCapture, start: NIODeadline) {
+        self.capture = capture
+        self.start = start
+    }
+
+    func finished(bytesFromClient: Int, bytesFromUpstream: Int, now: NIODeadline) -> FlowCapture {
+        var capture = self.capture
+        capture.request.body.count(bytesFromClient)
+        capture.response?.body.count(bytesFromUpstream)
+        capture.timings.lastByteMs = Double((now - start).nanoseconds) / 1_000_000
+        return capture
+    }
+}

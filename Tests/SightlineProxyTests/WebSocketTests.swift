@@ -1,0 +1,85 @@
+import Foundation
+import SightlineTestSupport
+import Testing
+
+extension WebSocketTestUpstream: StackUpstream {}
+
+/// WebSocket handshakes pass through the proxy and the gateway as what they are, and the sessions run
+/// byte-faithfully end to end (the `websockets` library as the client, a TLS WebSocket server behind
+/// `api.openai.com`); each session is one flow.
+@Suite(.serialized) struct WebSocketTests {
+    static let realtimeURL = "wss://api.openai.com/v1/realtime?model=gpt-realtime"
+
+    static func session(_ stack: FullStack, _ arguments: [String], sourceLocation: SourceLocation = #_sourceLocation) async throws -> [String: Any] {
+        let python = try #require(TestPython.executable, "no Python with the clients: run .ci/run or set SIGHTLINE_TEST_PYTHON",
+                                  sourceLocation: sourceLocation)
+        var environment = stack.clientEnvironment
+        environment.removeValue(forKey: "SSL_CERT_DIR")
+        let result = try await runOffThePool(python, [TestPython.script("websocket_session.py")] + arguments, environment: environment)
+        try #require(result.status == 0, "websocket_session.py exited \(result.status): \(result.stderr)", sourceLocation: sourceLocation)
+        return try #require(try JSONSerialization.jsonObject(with: result.stdout) as? [String: Any], "printed \(result.stdoutText)",
+                            sourceLocation: sourceLocation)
+    }
+
+    static func startStack() async throws -> FullStack {
+        try await FullStack.start(upstreamFactory: { try await WebSocketTestUpstream(directory: $0) }, mapRemote: ["https://api.openai.com"])
+    }
+
+    @Test("a Realtime-style session through HTTPS_PROXY: handshake kept, messages both ways, close code relayed, one flow")
+    func throughTheProxy() async throws {
+        let stack = try await Self.startStack()
+        defer { Task { await stack.stop() } }
+        let upstream = try #require(stack.extraUpstream as? WebSocketTestUpstream)
+        let client = try await Self.session(stack, [Self.realtimeURL, "--header", "Authorization: Bearer sk-realtime-secret-1234abcd",
+                                                    "--header", "OpenAI-Beta: realtime=v1"])
+        #expect(client["first"] as? String == #"{"type":"session.created"}"#, "what the server sends with its 101 arrives")
+        #expect(client["text_echo"] as? String == "hello realtime")
+        #expect(client["binary_echo_ok"] as? Bool == true, "every byte value passes unchanged")
+        #expect(client["big_echo_ok"] as? Bool == true, "a 1 MiB message passes whole")
+        #expect(client["pong"] as? Bool == true)
+        #expect(client["close_code"] as? Int == 4001)
+        #expect(client["close_reason"] as? String == "bye")
+
+        let head = try #require(upstream.handshakeHeads.first)
+        #expect(head.headers.first(name: "upgrade")?.lowercased() == "websocket")
+        #expect(head.headers.first(name: "sec-websocket-key") != nil)
+        #expect(head.headers.first(name: "authorization") == "Bearer sk-realtime-secret-1234abcd", "the app's credentials reach the server")
+
+        let flows = try await stack.waitForFlows(1)
+        let flow = try #require(flows.first)
+        #expect(flow["status"] as? Int == 101)
+        // The handshake is the HTTPS request it was on the wire (mitmproxy records it so too).
+        #expect(flow["url"] as? String == "https://api.openai.com/v1/realtime?model=gpt-realtime")
+        #expect((flow["request_bytes"] as? Int ?? 0) > 1 << 20, "client-to-server bytes are counted")
+        #expect((flow["response_bytes"] as? Int ?? 0) > 1 << 20, "server-to-client bytes are counted")
+        let detail = try #require(try await stack.api("/api/flows/\(flow["id"] as? String ?? "")") as? [String: Any])
+        let text = String(decoding: try JSONSerialization.data(withJSONObject: detail), as: UTF8.self)
+        #expect(!text.contains("sk-realtime-secret-1234abcd"), "the key is redacted in what is stored")
+        #expect(text.lowercased().contains("sec-websocket-accept"))
+    }
+
+    @Test("the same session through the gateway URL (ws:// to Sightline, wss:// to the provider)")
+    func throughTheGateway() async throws {
+        let stack = try await Self.startStack()
+        defer { Task { await stack.stop() } }
+        let url = "ws://127.0.0.1:\(stack.proxy.port)/v1/realtime?model=gpt-realtime"
+        let client = try await Self.session(stack, [url, "--direct", "--header", "Sightline-Target-Url: https://api.openai.com"])
+        #expect(client["first"] as? String == #"{"type":"session.created"}"#)
+        #expect(client["big_echo_ok"] as? Bool == true)
+        #expect(client["close_code"] as? Int == 4001)
+        let flow = try #require(try await stack.waitForFlows(1).first)
+        #expect(flow["status"] as? Int == 101)
+        #expect(flow["mode"] as? String == "gateway")
+    }
+
+    @Test("a refused upgrade is relayed as the response it is")
+    func refusedUpgrade() async throws {
+        let stack = try await Self.startStack()
+        defer { Task { await stack.stop() } }
+        let client = try await Self.session(stack, ["wss://api.openai.com/refuse"])
+        #expect(client["refused_status"] as? Int == 400)
+        #expect(client["refused_body"] as? String == "refused")
+        let flow = try #require(try await stack.waitForFlows(1).first)
+        #expect(flow["status"] as? Int == 400)
+    }
+}
