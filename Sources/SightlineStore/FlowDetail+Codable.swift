@@ -6,7 +6,7 @@ import SightlineLLM
 // which is why this is written by hand: two keyed containers on one encoder merge their keys.
 extension FlowDetail: Codable {
     enum CodingKeys: String, CodingKey {
-        case request, response, timings, events, conversation
+        case request, response, timings, events, conversation, websocket
     }
 
     public init(from decoder: any Decoder) throws {
@@ -17,6 +17,7 @@ extension FlowDetail: Codable {
         timings = try c.decode(TimingsJSON.self, forKey: .timings).timings
         events = try c.decodeIfPresent([TimedSSEEvent].self, forKey: .events) ?? []
         conversation = try c.decodeIfPresent(Conversation.self, forKey: .conversation)
+        websocket = try c.decodeIfPresent(WebSocketSession.self, forKey: .websocket)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -27,6 +28,7 @@ extension FlowDetail: Codable {
         try c.encode(TimingsJSON(timings), forKey: .timings)
         try c.encode(events, forKey: .events)
         try c.encode(conversation, forKey: .conversation)
+        try c.encodeIfPresent(websocket, forKey: .websocket)
     }
 }
 

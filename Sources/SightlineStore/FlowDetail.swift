@@ -12,15 +12,18 @@ public struct FlowDetail: Sendable, Hashable {
     public var timings: FlowTimings
     public var events: [TimedSSEEvent]
     public var conversation: Conversation?
+    /// For a relayed WebSocket session (status 101): its messages and how it closed.
+    public var websocket: WebSocketSession?
 
     public init(summary: FlowSummary, request: Request, response: Response?, timings: FlowTimings,
-                events: [TimedSSEEvent], conversation: Conversation?) {
+                events: [TimedSSEEvent], conversation: Conversation?, websocket: WebSocketSession? = nil) {
         self.summary = summary
         self.request = request
         self.response = response
         self.timings = timings
         self.events = events
         self.conversation = conversation
+        self.websocket = websocket
     }
 
     public struct Request: Sendable, Hashable {

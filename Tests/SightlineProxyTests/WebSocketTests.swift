@@ -56,6 +56,26 @@ extension WebSocketTestUpstream: StackUpstream {}
         let text = String(decoding: try JSONSerialization.data(withJSONObject: detail), as: UTF8.self)
         #expect(!text.contains("sk-realtime-secret-1234abcd"), "the key is redacted in what is stored")
         #expect(text.lowercased().contains("sec-websocket-accept"))
+
+        // The session's messages, one entry per message, in the order they passed.
+        let websocket = try #require(detail["websocket"] as? [String: Any])
+        let messages = try #require(websocket["messages"] as? [[String: Any]])
+        let summary = messages.map { "\($0["direction"] as? String ?? "?") \($0["opcode"] as? String ?? "?")" }
+        #expect(summary == ["server text", "client text", "server text", "client binary", "server binary", "client text",
+                            "server text", "client ping", "server pong", "client text", "server close", "client close"])
+        #expect(messages[0]["text"] as? String == #"{"type":"session.created"}"#)
+        #expect(messages[1]["text"] as? String == "hello realtime")
+        let everyByte = Data((0..<1024).map { UInt8($0 & 0xFF) })
+        #expect(messages[3]["data_base64"] as? String == everyByte.base64EncodedString(), "binary kept byte for byte, unmasked")
+        #expect(messages[5]["size"] as? Int == 1 << 20)
+        #expect((messages[5]["text"] as? String)?.count == 1 << 20)
+        #expect(messages[5]["truncated"] as? Bool == false)
+        let times = messages.compactMap { $0["t_ms"] as? Double }
+        #expect(times.count == messages.count && times == times.sorted() && (times.first ?? 0) > 0)
+        let close = try #require(websocket["close"] as? [String: Any])
+        #expect(close["code"] as? Int == 4001)
+        #expect(close["reason"] as? String == "bye")
+        #expect(close["by"] as? String == "server")
     }
 
     @Test("the same session through the gateway URL (ws:// to Sightline, wss:// to the provider)")

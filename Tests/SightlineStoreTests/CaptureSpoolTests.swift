@@ -26,6 +26,10 @@ func makeFullCapture(body: String = #"{"model":"gpt-4o","messages":[{"role":"use
     gateway.cache = "MISS"
     gateway.fallbackIndex = 1
     capture.gateway = gateway
+    capture.webSocketFrames = [
+        CapturedWebSocketFrame(direction: .client, tMs: 3, fin: false, rsv1: true, opcode: 1, payloadLength: 9, payload: Array("par".utf8)),
+        CapturedWebSocketFrame(direction: .server, tMs: 4.5, fin: true, rsv1: false, opcode: 8, payloadLength: 2, payload: [0x0F, 0xA1]),
+    ]
     return capture
 }
 

@@ -103,6 +103,8 @@ public struct FlowCapture: Sendable {
     public var upstreamURL: String?
     public var timings: FlowTimings
     public var responseChunks: [ChunkArrival] = []
+    /// For a relayed WebSocket session: its frames both ways, in the order they were read.
+    public var webSocketFrames: [CapturedWebSocketFrame] = []
     /// What went wrong, for a person to read; `errorKind` says the same for code.
     public var error: String?
     public var errorKind: FlowErrorKind?

@@ -13,6 +13,8 @@ final class TunnelRelayHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private var pendingRead = false
     /// Bytes this side has read (and handed to its partner).
     private(set) var bytesRead = 0
+    /// Sees each read before it goes on (a WebSocket relay reads its frames here); never changes it.
+    var observe: ((ByteBuffer) -> Void)?
     private let onClose: (TunnelRelayHandler) -> Void
 
     private init(onClose: @escaping (TunnelRelayHandler) -> Void) {
@@ -48,7 +50,9 @@ final class TunnelRelayHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        bytesRead += unwrapInboundIn(data).readableBytes
+        let buffer = unwrapInboundIn(data)
+        bytesRead += buffer.readableBytes
+        observe?(buffer)
         partner?.partnerWrite(data)
     }
 

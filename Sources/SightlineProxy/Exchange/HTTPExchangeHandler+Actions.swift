@@ -24,7 +24,8 @@ extension HTTPExchangeHandler {
             upstream = nil
             connection.handler.delegate = nil
             queued.removeAll()
-            WebSocketRelay.start(head: head, record: record, exchangeStart: start, exchange: self, context: context,
+            WebSocketRelay.start(head: head, record: record, exchangeStart: start, capBytes: services.configuration.bodyCapBytes,
+                                 exchange: self, context: context,
                                  upstream: connection, sink: services.sink)
         case .writeResponseBody(let buffer):
             context?.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)

@@ -9,11 +9,13 @@ import SightlineCore
 enum WebSocketRelay {
     /// Writes `head` (the `101`) to the client through its HTTP encoder, then rebuilds both pipelines.
     /// Called by the exchange handler on the loop both channels share; the handler leaves the pipeline.
-    static func start(head: HTTPResponseHead, record capture: FlowCapture, exchangeStart: NIODeadline,
+    static func start(head: HTTPResponseHead, record capture: FlowCapture, exchangeStart: NIODeadline, capBytes: Int,
                       exchange handler: HTTPExchangeHandler, context: ChannelHandlerContext,
                       upstream: UpstreamConnection, sink: any CaptureSink) {
         let (clientSide, upstreamSide) = TunnelRelayHandler.matchedPair { _ in }
-        let flow = RelayedFlow(capture: capture, start: exchangeStart)
+        let flow = RelayedFlow(capture: capture, start: exchangeStart, capBytes: capBytes)
+        clientSide.observe = { flow.observe($0, from: .client) }
+        upstreamSide.observe = { flow.observe($0, from: .server) }
         let recordWhenBothClosed: () -> Void = {
             flow.sidesClosed += 1
             guard flow.sidesClosed == 2 else { return }
@@ -72,15 +74,28 @@ enum WebSocketRelay {
     }
 }
 
-/// The flow of one relayed WebSocket, completed when both connections have closed.
+/// The flow of one relayed WebSocket: its frames read as they pass (per frame up to the body cap, and the
+/// body cap over the session each way), completed when both connections have closed.
 private final class RelayedFlow {
     var capture: FlowCapture
     let start: NIODeadline
     var sidesClosed = 0
+    private var clientFrames: WebSocketFrameTap
+    private var serverFrames: WebSocketFrameTap
 
-    init(capture: FlowCapture, start: NIODeadline) {
+    init(capture: FlowCapture, start: NIODeadline, capBytes: Int) {
         self.capture = capture
         self.start = start
+        clientFrames = WebSocketFrameTap(direction: .client, capBytes: capBytes, totalCapBytes: capBytes)
+        serverFrames = WebSocketFrameTap(direction: .server, capBytes: capBytes, totalCapBytes: capBytes)
+    }
+
+    func observe(_ buffer: ByteBuffer, from direction: WebSocketDirection) {
+        let tMs = Double((NIODeadline.now() - start).nanoseconds) / 1_000_000
+        let frames = buffer.withUnsafeReadableBytes { bytes in
+            direction == .client ? clientFrames.consume(bytes, tMs: tMs) : serverFrames.consume(bytes, tMs: tMs)
+        }
+        capture.webSocketFrames.append(contentsOf: frames)
     }
 
     func finished(bytesFromClient: Int, bytesFromUpstream: Int, now: NIODeadline) -> FlowCapture {

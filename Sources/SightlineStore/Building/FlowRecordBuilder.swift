@@ -136,13 +136,22 @@ public struct FlowRecordBuilder: Sendable {
         }
         // The search text mixes prompt and output, so either omission empties it.
         let omitted = annotations.omitRequest || annotations.omitResponse
+        var websocket: WebSocketSession?
+        if capture.response?.status == 101 {
+            var session = WebSocketMessages.session(from: capture.webSocketFrames)
+            session.messages.removeAll { message in
+                message.direction == .client ? annotations.omitRequest : annotations.omitResponse
+            }
+            websocket = session
+        }
         let detail = FlowDetail(
             summary: summary,
             request: requestDetail,
             response: responseDetail,
             timings: timings,
             events: annotations.omitResponse ? [] : events,
-            conversation: conversation)
+            conversation: conversation,
+            websocket: websocket)
         return FlowRecord(detail: detail, searchText: omitted ? "" : (analysis?.searchText ?? ""))
     }
 

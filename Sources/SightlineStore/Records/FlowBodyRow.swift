@@ -11,8 +11,10 @@ struct FlowBodyRow: Codable, Hashable, Sendable, FetchableRecord, PersistableRec
     /// JSON text as stored, decoded only when a detail is read.
     var events: String
     var conversation: String?
+    /// JSON `WebSocketSession`, NULL unless the flow is a WebSocket session.
+    var websocket: String?
 
     enum CodingKeys: String, CodingKey, ColumnExpression {
-        case flowID = "flow_id", requestBody = "request_body", responseBody = "response_body", events, conversation
+        case flowID = "flow_id", requestBody = "request_body", responseBody = "response_body", events, conversation, websocket
     }
 }

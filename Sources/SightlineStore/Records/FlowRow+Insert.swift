@@ -47,8 +47,8 @@ extension FlowRow {
 
 extension FlowBodyRow {
     func insertFast(_ db: Database) throws {
-        try db.cachedStatement(sql: "INSERT INTO flow_body (flow_id, request_body, response_body, events, conversation) VALUES (?, ?, ?, ?, ?)")
-            .execute(arguments: [flowID, requestBody, responseBody, events, conversation])
+        try db.cachedStatement(sql: "INSERT INTO flow_body (flow_id, request_body, response_body, events, conversation, websocket) VALUES (?, ?, ?, ?, ?, ?)")
+            .execute(arguments: [flowID, requestBody, responseBody, events, conversation, websocket])
     }
 }
 

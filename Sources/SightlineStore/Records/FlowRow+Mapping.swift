@@ -66,8 +66,9 @@ extension FlowRow {
         let decoder = JSONDecoder()
         let events = try body.map { try decoder.decode([TimedSSEEvent].self, from: Data($0.events.utf8)) } ?? []
         let conversation = try body?.conversation.map { try decoder.decode(Conversation.self, from: Data($0.utf8)) }
+        let websocket = try body?.websocket.map { try decoder.decode(WebSocketSession.self, from: Data($0.utf8)) }
         return FlowDetail(summary: summary, request: request, response: response, timings: timings,
-                          events: events, conversation: conversation)
+                          events: events, conversation: conversation, websocket: websocket)
     }
 }
 
@@ -79,7 +80,9 @@ extension FlowBodyRow {
             requestBody: Data(detail.request.body.bytes),
             responseBody: detail.response.map { Data($0.body.bytes) },
             events: StoredJSON.events(detail.events),
-            conversation: detail.conversation.map(StoredJSON.conversation))
+            conversation: detail.conversation.map(StoredJSON.conversation),
+            // Rare beside HTTP flows, and large when present: Foundation's encoder is fine here.
+            websocket: detail.websocket.flatMap { try? String(decoding: JSONEncoder().encode($0), as: UTF8.self) })
     }
 }
 

@@ -137,6 +137,10 @@ enum FlowStoreSchema {
             // newest first to find a few. Partial, so that the flows that did not fail (most) cost it nothing.
             try db.execute(sql: "CREATE INDEX flow_on_error_kind ON flow(error_kind, id) WHERE error_kind IS NOT NULL")
         }
+        migrator.registerMigration("v6: flow_body.websocket") { db in
+            // A WebSocket session's messages and close, as JSON; NULL for every other flow.
+            try db.execute(sql: "ALTER TABLE flow_body ADD COLUMN websocket TEXT")
+        }
         return migrator
     }
 

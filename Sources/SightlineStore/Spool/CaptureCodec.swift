@@ -61,6 +61,14 @@ enum CaptureCodec {
         out.bool(annotations.omitResponse)
         // Only gateway-feature requests carry one; its Codable form is the one the API already speaks.
         out.optional(capture.gateway.flatMap { try? gatewayEncoder.encode($0) }) { $0.data($1) }
+        out.unsigned(UInt64(capture.webSocketFrames.count))
+        for frame in capture.webSocketFrames {
+            out.bool(frame.direction == .client)
+            out.double(frame.tMs)
+            out.byte((frame.fin ? 0x80 : 0) | (frame.rsv1 ? 0x40 : 0) | (frame.opcode & 0x0F))
+            out.int(frame.payloadLength)
+            out.data(frame.payload)
+        }
         return out.bytes
     }
 
@@ -114,6 +122,14 @@ enum CaptureCodec {
         capture.annotations.omitResponse = try input.bool()
         if let gateway = try input.optional({ try $0.data() }) {
             capture.gateway = try JSONDecoder().decode(GatewayRecord.self, from: Data(gateway))
+        }
+        for _ in 0..<(try input.count()) {
+            let fromClient = try input.bool()
+            let tMs = try input.double()
+            let bits = try input.byte()
+            capture.webSocketFrames.append(CapturedWebSocketFrame(
+                direction: fromClient ? .client : .server, tMs: tMs, fin: bits & 0x80 != 0, rsv1: bits & 0x40 != 0,
+                opcode: bits & 0x0F, payloadLength: try input.int(), payload: Array(try input.data())))
         }
         guard input.isAtEnd else { throw SpoolByteReader.Malformed() }
         return capture
