@@ -92,6 +92,26 @@ extension WebSocketTestUpstream: StackUpstream {}
         #expect(flow["mode"] as? String == "gateway")
     }
 
+    @Test("permessage-deflate negotiated end to end: relayed compressed, recorded inflated")
+    func deflate() async throws {
+        let stack = try await FullStack.start(upstreamFactory: { try PythonWebSocketUpstream(directory: $0) },
+                                              mapRemote: ["https://api.openai.com"])
+        defer { Task { await stack.stop() } }
+        let client = try await Self.session(stack, [Self.realtimeURL, "--deflate"])
+        #expect((client["extensions"] as? String)?.hasPrefix("permessage-deflate") == true, "the server agreed to compress")
+        #expect(client["first"] as? String == #"{"type":"session.created"}"#)
+        #expect(client["big_echo_ok"] as? Bool == true)
+        #expect(client["close_code"] as? Int == 4001)
+        let flow = try #require(try await stack.waitForFlows(1).first)
+        let detail = try #require(try await stack.api("/api/flows/\(flow["id"] as? String ?? "")") as? [String: Any])
+        let messages = try #require((detail["websocket"] as? [String: Any])?["messages"] as? [[String: Any]])
+        let texts = messages.filter { $0["opcode"] as? String == "text" }
+        #expect(texts.first?["text"] as? String == #"{"type":"session.created"}"#)
+        #expect(texts.contains { $0["text"] as? String == "hello realtime" && $0["compressed"] as? Bool == true })
+        let big = try #require(texts.first { ($0["text"] as? String)?.count == 1 << 20 }, "the 1 MiB message is inflated whole")
+        #expect((big["size"] as? Int ?? 0) < 1 << 16, "and it crossed the wire compressed")
+    }
+
     @Test("a refused upgrade is relayed as the response it is")
     func refusedUpgrade() async throws {
         let stack = try await Self.startStack()

@@ -1,6 +1,6 @@
 """A realtime-style WebSocket session with the `websockets` library, as an app would open one.
 
-usage: websocket_session.py URL [--direct] [--header NAME:VALUE]...
+usage: websocket_session.py URL [--direct] [--deflate] [--header NAME:VALUE]...
 Through HTTPS_PROXY unless --direct (the gateway URL). Prints one JSON object with what it saw.
 """
 import asyncio
@@ -12,12 +12,13 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 
-async def session(url, headers, proxy):
+async def session(url, headers, proxy, compression):
     result = {}
     context = ssl.create_default_context() if url.startswith("wss:") else None
     try:
         async with connect(url, additional_headers=headers, ssl=context, proxy=proxy, max_size=1 << 24,
-                           compression=None, open_timeout=10) as ws:
+                           compression=compression, open_timeout=10) as ws:
+            result["extensions"] = ws.response.headers.get("Sec-WebSocket-Extensions")
             result["first"] = await asyncio.wait_for(ws.recv(), 10)
             await ws.send("hello realtime")
             result["text_echo"] = await asyncio.wait_for(ws.recv(), 10)
@@ -46,15 +47,18 @@ def main():
     args = sys.argv[1:]
     url = args.pop(0)
     proxy = True
+    compression = None
     headers = []
     while args:
         flag = args.pop(0)
         if flag == "--direct":
             proxy = None
+        elif flag == "--deflate":
+            compression = "deflate"
         elif flag == "--header":
             name, value = args.pop(0).split(":", 1)
             headers.append((name, value.strip()))
-    print(json.dumps(asyncio.run(session(url, headers, proxy))))
+    print(json.dumps(asyncio.run(session(url, headers, proxy, compression))))
 
 
 if __name__ == "__main__":

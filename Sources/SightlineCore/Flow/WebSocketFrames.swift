@@ -166,8 +166,11 @@ public struct WebSocketMessage: Sendable, Hashable, Codable {
     public var size: Int
     /// Less than `size` was kept (the body cap).
     public var truncated: Bool
-    /// Sent compressed (`permessage-deflate`): the payload is kept as it went, not inflated.
+    /// Sent compressed (`permessage-deflate`); the payload shown is inflated unless `inflated` is false.
     public var compressed: Bool?
+    /// false when a compressed payload could not be inflated (cut by the cap, or after such a message):
+    /// `data_base64` then holds it as it went.
+    public var inflated: Bool?
 
     public init(tMs: Double, direction: WebSocketDirection, opcode: String, text: String?, dataBase64: String?, size: Int,
                 truncated: Bool, compressed: Bool? = nil) {
@@ -182,7 +185,7 @@ public struct WebSocketMessage: Sendable, Hashable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case tMs = "t_ms", direction, opcode, text, dataBase64 = "data_base64", size, truncated, compressed
+        case tMs = "t_ms", direction, opcode, text, dataBase64 = "data_base64", size, truncated, compressed, inflated
     }
 }
 

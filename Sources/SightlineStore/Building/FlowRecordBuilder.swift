@@ -138,7 +138,9 @@ public struct FlowRecordBuilder: Sendable {
         let omitted = annotations.omitRequest || annotations.omitResponse
         var websocket: WebSocketSession?
         if capture.response?.status == 101 {
-            var session = WebSocketMessages.session(from: capture.webSocketFrames)
+            var session = WebSocketMessages.session(from: capture.webSocketFrames,
+                                                    extensions: capture.response?.headers.all(named: "Sec-WebSocket-Extensions") ?? [],
+                                                    maxMessageBytes: maxDecodedBytes)
             session.messages.removeAll { message in
                 message.direction == .client ? annotations.omitRequest : annotations.omitResponse
             }

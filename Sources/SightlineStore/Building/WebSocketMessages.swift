@@ -4,8 +4,15 @@ import SightlineCore
 /// Joins captured frames into messages, per direction: a text or binary frame and its continuations
 /// become one message (stamped when its last frame arrived); ping, pong and close frames, which may come
 /// between fragments, are messages of their own. The first close frame says how the session ended.
+/// Compressed messages (`permessage-deflate`, `extensions` from the 101) are inflated for the record.
 enum WebSocketMessages {
-    static func session(from frames: [CapturedWebSocketFrame]) -> WebSocketSession {
+    static func session(from frames: [CapturedWebSocketFrame], extensions: [String] = [],
+                        maxMessageBytes: Int = ContentDecoding.defaultMaxOutputBytes) -> WebSocketSession {
+        var inflaters: [WebSocketDirection: MessageInflater] = [:]
+        if let agreement = DeflateAgreement(extensions: extensions) {
+            inflaters[.client] = MessageInflater(resetsEachMessage: agreement.clientResets)
+            inflaters[.server] = MessageInflater(resetsEachMessage: agreement.serverResets)
+        }
         var messages: [WebSocketMessage] = []
         var close: WebSocketClose?
         var open: [WebSocketDirection: Fragments] = [:]
@@ -26,8 +33,21 @@ enum WebSocketMessages {
                 fragments.size += frame.payloadLength
                 fragments.truncated = fragments.truncated || frame.isTruncated
                 if frame.fin {
-                    messages.append(message(opcode: fragments.opcode, payload: fragments.payload, size: fragments.size,
-                                            truncated: fragments.truncated, compressed: fragments.compressed, frame: frame))
+                    var payload = fragments.payload
+                    var inflated = false
+                    if fragments.compressed, let inflater = inflaters[frame.direction] {
+                        if fragments.truncated {
+                            inflater.markBroken()
+                        } else if let plain = inflater.inflate(payload, maxOutputBytes: maxMessageBytes) {
+                            payload = plain
+                            inflated = true
+                        }
+                    }
+                    var entry = message(opcode: fragments.opcode, payload: payload, size: fragments.size,
+                                        truncated: fragments.truncated, compressed: fragments.compressed && !inflated, frame: frame)
+                    if fragments.compressed { entry.compressed = true }
+                    if fragments.compressed, !inflated { entry.inflated = false }
+                    messages.append(entry)
                     open[frame.direction] = nil
                 } else {
                     open[frame.direction] = fragments
