@@ -34,6 +34,7 @@ extension WebSocketTestUpstream: StackUpstream {}
                                                     "--header", "OpenAI-Beta: realtime=v1"])
         #expect(client["first"] as? String == #"{"type":"session.created"}"#, "what the server sends with its 101 arrives")
         #expect(client["text_echo"] as? String == "hello realtime")
+        #expect(client["fragmented_echo"] as? String == "part one, part two, part three")
         #expect(client["binary_echo_ok"] as? Bool == true, "every byte value passes unchanged")
         #expect(client["big_echo_ok"] as? Bool == true, "a 1 MiB message passes whole")
         #expect(client["pong"] as? Bool == true)
@@ -61,15 +62,16 @@ extension WebSocketTestUpstream: StackUpstream {}
         let websocket = try #require(detail["websocket"] as? [String: Any])
         let messages = try #require(websocket["messages"] as? [[String: Any]])
         let summary = messages.map { "\($0["direction"] as? String ?? "?") \($0["opcode"] as? String ?? "?")" }
-        #expect(summary == ["server text", "client text", "server text", "client binary", "server binary", "client text",
-                            "server text", "client ping", "server pong", "client text", "server close", "client close"])
+        #expect(summary == ["server text", "client text", "server text", "client text", "server text", "client binary", "server binary",
+                            "client text", "server text", "client ping", "server pong", "client text", "server close", "client close"])
         #expect(messages[0]["text"] as? String == #"{"type":"session.created"}"#)
         #expect(messages[1]["text"] as? String == "hello realtime")
+        #expect(messages[3]["text"] as? String == "part one, part two, part three", "three frames, one message")
         let everyByte = Data((0..<1024).map { UInt8($0 & 0xFF) })
-        #expect(messages[3]["data_base64"] as? String == everyByte.base64EncodedString(), "binary kept byte for byte, unmasked")
-        #expect(messages[5]["size"] as? Int == 1 << 20)
-        #expect((messages[5]["text"] as? String)?.count == 1 << 20)
-        #expect(messages[5]["truncated"] as? Bool == false)
+        #expect(messages[5]["data_base64"] as? String == everyByte.base64EncodedString(), "binary kept byte for byte, unmasked")
+        #expect(messages[7]["size"] as? Int == 1 << 20)
+        #expect((messages[7]["text"] as? String)?.count == 1 << 20)
+        #expect(messages[7]["truncated"] as? Bool == false)
         let times = messages.compactMap { $0["t_ms"] as? Double }
         #expect(times.count == messages.count && times == times.sorted() && (times.first ?? 0) > 0)
         let close = try #require(websocket["close"] as? [String: Any])
@@ -110,6 +112,19 @@ extension WebSocketTestUpstream: StackUpstream {}
         #expect(texts.contains { $0["text"] as? String == "hello realtime" && $0["compressed"] as? Bool == true })
         let big = try #require(texts.first { ($0["text"] as? String)?.count == 1 << 20 }, "the 1 MiB message is inflated whole")
         #expect((big["size"] as? Int ?? 0) < 1 << 16, "and it crossed the wire compressed")
+    }
+
+    @Test("a client that vanishes mid-session ends the upstream side too, and the session is recorded without a close")
+    func clientVanishes() async throws {
+        let stack = try await Self.startStack()
+        defer { Task { await stack.stop() } }
+        let client = try await Self.session(stack, [Self.realtimeURL, "--vanish"])
+        #expect(client["first"] as? String == #"{"type":"session.created"}"#)
+        let flow = try #require(try await stack.waitForFlows(1).first, "recorded once both sides have closed")
+        let detail = try #require(try await stack.api("/api/flows/\(flow["id"] as? String ?? "")") as? [String: Any])
+        let websocket = try #require(detail["websocket"] as? [String: Any])
+        #expect(websocket["close"] == nil || websocket["close"] is NSNull)
+        #expect((websocket["messages"] as? [[String: Any]])?.count == 1)
     }
 
     @Test("a refused upgrade is relayed as the response it is")

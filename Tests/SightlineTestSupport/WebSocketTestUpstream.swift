@@ -31,7 +31,12 @@ public final class WebSocketTestUpstream: Sendable {
                         return channel.eventLoop.makeSucceededFuture(head.uri.hasPrefix("/refuse") ? nil : HTTPHeaders())
                     },
                     upgradePipelineHandler: { channel, _ in
-                        channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(EchoHandler()) }
+                        channel.eventLoop.makeCompletedFuture {
+                            // Fragmented messages arrive whole, as an app's server library would hand them over.
+                            try channel.pipeline.syncOperations.addHandler(NIOWebSocketFrameAggregator(
+                                minNonFinalFragmentSize: 0, maxAccumulatedFrameCount: 64, maxAccumulatedFrameSize: 1 << 24))
+                            try channel.pipeline.syncOperations.addHandler(EchoHandler())
+                        }
                     })
                 return channel.eventLoop.makeCompletedFuture {
                     let sync = channel.pipeline.syncOperations
@@ -73,7 +78,7 @@ private final class RefusalHandler: ChannelInboundHandler, RemovableChannelHandl
     }
 }
 
-/// The realtime-like behaviour, frame by frame (the frames the test clients send are not fragmented).
+/// The realtime-like behaviour, message by message.
 private final class EchoHandler: ChannelInboundHandler {
     typealias InboundIn = WebSocketFrame
     typealias OutboundOut = WebSocketFrame

@@ -1,10 +1,12 @@
 """A realtime-style WebSocket session with the `websockets` library, as an app would open one.
 
-usage: websocket_session.py URL [--direct] [--deflate] [--header NAME:VALUE]...
+usage: websocket_session.py URL [--direct] [--deflate] [--vanish] [--header NAME:VALUE]...
+--vanish: after the first message, the process exits without closing (a client that crashes).
 Through HTTPS_PROXY unless --direct (the gateway URL). Prints one JSON object with what it saw.
 """
 import asyncio
 import json
+import os
 import ssl
 import sys
 
@@ -12,7 +14,7 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 
-async def session(url, headers, proxy, compression):
+async def session(url, headers, proxy, compression, vanish):
     result = {}
     context = ssl.create_default_context() if url.startswith("wss:") else None
     try:
@@ -20,8 +22,13 @@ async def session(url, headers, proxy, compression):
                            compression=compression, open_timeout=10) as ws:
             result["extensions"] = ws.response.headers.get("Sec-WebSocket-Extensions")
             result["first"] = await asyncio.wait_for(ws.recv(), 10)
+            if vanish:
+                print(json.dumps(result), flush=True)
+                os._exit(0)
             await ws.send("hello realtime")
             result["text_echo"] = await asyncio.wait_for(ws.recv(), 10)
+            await ws.send(["part one, ", "part two, ", "part three"])
+            result["fragmented_echo"] = await asyncio.wait_for(ws.recv(), 10)
             every_byte = bytes(range(256)) * 4
             await ws.send(every_byte)
             result["binary_echo_ok"] = (await asyncio.wait_for(ws.recv(), 10)) == every_byte
@@ -48,17 +55,20 @@ def main():
     url = args.pop(0)
     proxy = True
     compression = None
+    vanish = False
     headers = []
     while args:
         flag = args.pop(0)
         if flag == "--direct":
             proxy = None
+        elif flag == "--vanish":
+            vanish = True
         elif flag == "--deflate":
             compression = "deflate"
         elif flag == "--header":
             name, value = args.pop(0).split(":", 1)
             headers.append((name, value.strip()))
-    print(json.dumps(asyncio.run(session(url, headers, proxy, compression))))
+    print(json.dumps(asyncio.run(session(url, headers, proxy, compression, vanish))))
 
 
 if __name__ == "__main__":
