@@ -76,6 +76,34 @@ public struct LLMAnalyzer: Sendable {
         )
     }
 
+    /// A WebSocket session whose messages Sightline reads: today the OpenAI Realtime API
+    /// (`…/v1/realtime`, on OpenAI or Azure OpenAI). nil for any other socket.
+    public func analyzeWebSocket(url: String, messages: [WebSocketMessage]) -> LLMAnalysis? {
+        let parts = URLParts(url)
+        guard let provider = KnownHosts.provider(forHost: parts.host), provider == "openai" || provider == "azure-openai",
+              parts.path.hasSuffix("/realtime") else { return nil }
+        var decoded = DecodedExchange()
+        let responseRequestedMs = OpenAIRealtimeDecoder.decode(messages, into: &decoded)
+        let route = Route(provider: provider, endpoint: "realtime", format: .openAIResponses,
+                          modelFromPath: parts.query["model"] ?? parts.query["deployment"])
+        let conversation = decoded.conversation
+        let models = [decoded.responseModel, decoded.requestModel, route.modelFromPath].compactMap { $0 }
+        return LLMAnalysis(
+            provider: provider,
+            endpoint: route.endpoint,
+            model: models.first,
+            stream: true,
+            usage: conversation.usage,
+            costUSD: cost(models: models, route: route, usage: conversation.usage, freeCount: false),
+            ttftMs: StreamTiming.timeToFirstToken(firstOutputMs: decoded.firstOutputMs, requestSentMs: responseRequestedMs),
+            tokensPerSecond: nil,
+            finishReason: conversation.finishReason,
+            toolCallCount: conversation.output.reduce(0) { $0 + $1.parts.count { $0.type == "tool_call" } },
+            truncated: !decoded.sawFinalEvent && !messages.isEmpty,
+            conversation: conversation,
+            searchText: SearchText.of(conversation))
+    }
+
     /// The first of the reported, requested and URL model names the table knows prices it (an Azure
     /// deployment name is rarely a model name, but the response's model is).
     private func cost(models: [String], route: Route, usage: LLMUsage, freeCount: Bool) -> Decimal? {

@@ -127,6 +127,38 @@ extension WebSocketTestUpstream: StackUpstream {}
         #expect((websocket["messages"] as? [[String: Any]])?.count == 1)
     }
 
+    @Test("the openai SDK's realtime.connect() through HTTPS_PROXY: deltas arrive as spaced as sent, the session reads as a call")
+    func openAISDKRealtime() async throws {
+        let python = try #require(TestPython.executable, "no Python with the clients: run .ci/run or set SIGHTLINE_TEST_PYTHON")
+        let stack = try await FullStack.start(upstreamFactory: { try PythonWebSocketUpstream(directory: $0, realtime: true) },
+                                              mapRemote: ["https://api.openai.com"])
+        defer { Task { await stack.stop() } }
+        var environment = stack.clientEnvironment
+        environment.removeValue(forKey: "SSL_CERT_DIR")
+        let result = try await runOffThePool(python, [TestPython.script("openai_realtime.py")], environment: environment)
+        try #require(result.status == 0, "openai_realtime.py exited \(result.status): \(result.stderr)")
+        let client = try #require(try JSONSerialization.jsonObject(with: result.stdout) as? [String: Any])
+        #expect(client["text"] as? String == "Hello from the realtime server.")
+        #expect(client["usage_output_tokens"] as? Int == 12)
+        let gaps = client["delta_gaps_ms"] as? [Double] ?? []
+        #expect(gaps.count == 4 && gaps.allSatisfy { $0 > 15 }, "streamed, not bunched: \(gaps)")
+
+        let flow = try #require(try await stack.waitForFlows(1).first)
+        #expect(flow["provider"] as? String == "openai")
+        #expect(flow["endpoint"] as? String == "realtime")
+        #expect(flow["model"] as? String == "gpt-realtime-2025-08-28")
+        #expect(flow["input_tokens"] as? Int == 45)
+        #expect(flow["output_tokens"] as? Int == 12)
+        #expect((flow["ttft_ms"] as? Double ?? 0) >= 30, "from response.create to the first delta")
+        let detail = try #require(try await stack.api("/api/flows/\(flow["id"] as? String ?? "")") as? [String: Any])
+        let conversation = try #require(detail["conversation"] as? [String: Any])
+        #expect(conversation["system"] as? String == "You greet people.")
+        let output = (conversation["output"] as? [[String: Any]])?.first?["parts"] as? [[String: Any]]
+        #expect(output?.first?["text"] as? String == "Hello from the realtime server.")
+        let text = String(decoding: try JSONSerialization.data(withJSONObject: detail), as: UTF8.self)
+        #expect(!text.contains("sk-realtime-sdk-secret-5678wxyz"))
+    }
+
     @Test("a refused upgrade is relayed as the response it is")
     func refusedUpgrade() async throws {
         let stack = try await Self.startStack()

@@ -1,12 +1,48 @@
 """A TLS WebSocket server with permessage-deflate (the `websockets` library's default), for the proxy tests.
 
-usage: websocket_server.py CERT_PEM KEY_PEM
+usage: websocket_server.py CERT_PEM KEY_PEM [--realtime]
 Prints `port N` once listening on 127.0.0.1. Sends {"type":"session.created"} first, echoes messages,
 and on the text `close` closes with 4001 "bye" (as Tests/SightlineTestSupport/WebSocketTestUpstream does).
+With --realtime it plays the OpenAI Realtime API instead (GA event names): each `response.create` is
+answered with five `response.output_text.delta` events 40 ms apart and a `response.done` with usage.
 """
 import asyncio
+import json
 import ssl
 import sys
+
+WORDS = ["Hello", " from", " the", " realtime", " server."]
+
+
+async def realtime(ws):
+    session = {"type": "realtime", "object": "realtime.session", "id": "sess_1", "model": "gpt-realtime-2025-08-28",
+               "instructions": "", "output_modalities": ["text"]}
+    await ws.send(json.dumps({"type": "session.created", "event_id": "event_0", "session": session}))
+    count = 0
+    async for text in ws:
+        event = json.loads(text)
+        count += 1
+        if event["type"] == "session.update":
+            session.update(event.get("session", {}))
+            await ws.send(json.dumps({"type": "session.updated", "event_id": f"event_{count}", "session": session}))
+        elif event["type"] == "conversation.item.create":
+            item = dict(event["item"], id=f"item_{count}", status="completed", object="realtime.item")
+            await ws.send(json.dumps({"type": "conversation.item.added", "event_id": f"event_{count}", "item": item}))
+        elif event["type"] == "response.create":
+            response = {"object": "realtime.response", "id": "resp_1", "status": "in_progress", "output": []}
+            await ws.send(json.dumps({"type": "response.created", "event_id": f"event_{count}", "response": response}))
+            for word in WORDS:
+                await asyncio.sleep(0.04)
+                await ws.send(json.dumps({"type": "response.output_text.delta", "event_id": f"event_{count}",
+                                          "response_id": "resp_1", "item_id": "item_out", "output_index": 0,
+                                          "content_index": 0, "delta": word}))
+            done = dict(response, status="completed", output=[{
+                "id": "item_out", "object": "realtime.item", "type": "message", "role": "assistant", "status": "completed",
+                "content": [{"type": "output_text", "text": "".join(WORDS)}]}],
+                usage={"total_tokens": 57, "input_tokens": 45, "output_tokens": 12,
+                       "input_token_details": {"text_tokens": 45, "audio_tokens": 0, "cached_tokens": 0},
+                       "output_token_details": {"text_tokens": 12, "audio_tokens": 0}})
+            await ws.send(json.dumps({"type": "response.done", "event_id": f"event_{count}", "response": done}))
 
 from websockets.asyncio.server import serve
 
@@ -23,7 +59,8 @@ async def handler(ws):
 async def main():
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(sys.argv[1], sys.argv[2])
-    async with serve(handler, "127.0.0.1", 0, ssl=context, max_size=1 << 24) as server:
+    chosen = realtime if "--realtime" in sys.argv[3:] else handler
+    async with serve(chosen, "127.0.0.1", 0, ssl=context, max_size=1 << 24) as server:
         port = server.sockets[0].getsockname()[1]
         print(f"port {port}", flush=True)
         await asyncio.Future()

@@ -7,7 +7,7 @@ enum SearchText {
         for message in conversation.messages + conversation.output {
             for part in message.parts {
                 switch part.type {
-                case "text", "refusal", "reasoning", "tool_result":
+                case "text", "refusal", "reasoning", "tool_result", "audio":
                     if let text = part.text, !text.isEmpty { pieces.append(text) }
                 default:
                     break

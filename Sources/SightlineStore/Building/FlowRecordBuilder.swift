@@ -28,8 +28,11 @@ public struct FlowRecordBuilder: Sendable {
         }
 
         var analysis: LLMAnalysis?
-        // A body we could not decode would only mislead the decoders.
-        if capture.mode != .tunnel, !request.failed, response?.failed != true {
+        let websocket = webSocketSession(capture)
+        if let websocket {
+            analysis = analyzer.analyzeWebSocket(url: redactor.redactURL(capture.request.url), messages: websocket.messages)
+        } else if capture.mode != .tunnel, !request.failed, response?.failed != true {
+            // A body we could not decode would only mislead the decoders.
             analysis = analyzer.analyze(LLMExchange(
                 method: capture.request.method,
                 url: redactor.redactURL(capture.request.url),
@@ -44,13 +47,21 @@ public struct FlowRecordBuilder: Sendable {
                 lastByteMs: capture.timings.lastByteMs))
         }
         return makeRecord(capture, requestBody: DecodedBody(bytes: requestBytes, decoded: request.decoded, failed: request.failed),
-                          responseBody: response, events: events, analysis: analysis)
+                          responseBody: response, events: events, analysis: analysis, websocket: websocket)
+    }
+
+    /// A relayed WebSocket session's messages (nil for any other flow), with the inflating cap of bodies.
+    func webSocketSession(_ capture: FlowCapture) -> WebSocketSession? {
+        guard capture.response?.status == 101 else { return nil }
+        return WebSocketMessages.session(from: capture.webSocketFrames,
+                                         extensions: capture.response?.headers.all(named: "Sec-WebSocket-Extensions") ?? [],
+                                         maxMessageBytes: maxDecodedBytes)
     }
 
     /// Assembles the record from parts already decoded; split out so analysis results can be tested
     /// without depending on the decoders.
     func makeRecord(_ capture: FlowCapture, requestBody: DecodedBody, responseBody: DecodedBody?,
-                    events: [TimedSSEEvent], analysis: LLMAnalysis?) -> FlowRecord {
+                    events: [TimedSSEEvent], analysis: LLMAnalysis?, websocket: WebSocketSession? = nil) -> FlowRecord {
         let annotations = capture.annotations
         // A cache hit cost nothing; what the call would have cost is kept as the saving.
         let isCacheHit = capture.gateway?.cache == "HIT"
@@ -136,15 +147,9 @@ public struct FlowRecordBuilder: Sendable {
         }
         // The search text mixes prompt and output, so either omission empties it.
         let omitted = annotations.omitRequest || annotations.omitResponse
-        var websocket: WebSocketSession?
-        if capture.response?.status == 101 {
-            var session = WebSocketMessages.session(from: capture.webSocketFrames,
-                                                    extensions: capture.response?.headers.all(named: "Sec-WebSocket-Extensions") ?? [],
-                                                    maxMessageBytes: maxDecodedBytes)
-            session.messages.removeAll { message in
-                message.direction == .client ? annotations.omitRequest : annotations.omitResponse
-            }
-            websocket = session
+        var websocket = websocket
+        websocket?.messages.removeAll { message in
+            message.direction == .client ? annotations.omitRequest : annotations.omitResponse
         }
         let detail = FlowDetail(
             summary: summary,

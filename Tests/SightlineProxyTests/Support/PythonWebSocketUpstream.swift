@@ -9,7 +9,8 @@ final class PythonWebSocketUpstream: StackUpstream, @unchecked Sendable {
     let caFile: URL
     private let process: Process
 
-    init(directory: URL) throws {
+    /// `realtime`: the server plays the OpenAI Realtime API rather than echoing.
+    init(directory: URL, realtime: Bool = false) throws {
         let python = try TestPython.executable.orThrow("no Python with the clients: run .ci/run or set SIGHTLINE_TEST_PYTHON")
         let authority = try CertificateAuthority.create(commonName: "Sightline Deflate Test CA")
         caFile = directory.appendingPathComponent("deflate-ca.pem")
@@ -20,7 +21,7 @@ final class PythonWebSocketUpstream: StackUpstream, @unchecked Sendable {
         try Self.pem("PRIVATE KEY", leaf.privateKeyDER).write(to: keyFile, atomically: true, encoding: .utf8)
         process = Process()
         process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = [TestPython.script("websocket_server.py"), certFile.path, keyFile.path]
+        process.arguments = [TestPython.script("websocket_server.py"), certFile.path, keyFile.path] + (realtime ? ["--realtime"] : [])
         let out = Pipe()
         process.standardOutput = out
         process.standardError = FileHandle.nullDevice

@@ -1,0 +1,56 @@
+import Foundation
+import SightlineCore
+import Testing
+@testable import SightlineLLM
+
+@Suite("OpenAI Realtime")
+struct OpenAIRealtimeTests {
+    static let url = "https://api.openai.com/v1/realtime?model=gpt-realtime"
+
+    /// `Tests/Fixtures/openai/<scenario>/messages.jsonl`: one `{"t_ms", "direction", "message"}` per WebSocket message.
+    static func messages(_ scenario: String) throws -> [WebSocketMessage] {
+        let url = Fixture.root.appendingPathComponent("openai/\(scenario)/messages.jsonl")
+        return try String(contentsOf: url, encoding: .utf8).split(separator: "\n").map { line in
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            let message = try JSONSerialization.data(withJSONObject: try #require(object["message"]))
+            let text = String(decoding: message, as: UTF8.self)
+            return WebSocketMessage(tMs: try #require(object["t_ms"] as? Double),
+                                    direction: try #require(WebSocketDirection(rawValue: object["direction"] as? String ?? "")),
+                                    opcode: "text", text: text, dataBase64: nil, size: message.count, truncated: false)
+        }
+    }
+
+    @Test func aToolCallingSessionReadsAsOneConversation() throws {
+        let analyzer = LLMAnalyzer(prices: PriceTable.load(userFile: nil))
+        let a = try #require(analyzer.analyzeWebSocket(url: Self.url, messages: try Self.messages("realtime-tool-call")))
+        #expect(a.provider == "openai")
+        #expect(a.endpoint == "realtime")
+        #expect(a.model == "gpt-realtime-2025-08-28", "the model the server said it is")
+        #expect(a.stream && !a.truncated)
+        let c = a.conversation
+        #expect(c.system == "You are a weather assistant. Be brief.")
+        #expect(c.tools.map(\.name) == ["get_weather"])
+        #expect(c.tools.first?.schema?["required"] == .array([.string("city")]))
+        #expect(c.messages.map(\.role) == ["user", "assistant", "tool"])
+        #expect(c.messages[0].parts.first?.text == "What is the weather in Paris?")
+        #expect(c.messages[1].parts.first?.type == "tool_call" && c.messages[1].parts.first?.id == "call_abc")
+        #expect(c.messages[1].parts.first?.arguments == #"{"city":"Paris"}"#)
+        #expect(c.messages[2].parts.first?.text == #"{"temperature_c":21,"sky":"sunny"}"#)
+        #expect(c.output.first?.parts.first?.type == "audio")
+        #expect(c.output.first?.parts.first?.text == "It is sunny and 21 degrees in Paris.")
+        #expect(a.usage.inputTokens == 340 && a.usage.outputTokens == 90 && a.usage.cachedInputTokens == 192, "summed over responses")
+        #expect(a.finishReason == "completed")
+        #expect(a.ttftMs == 329, "first delta (380 ms) after the first response.create (51 ms)")
+        #expect(a.searchText.contains("sunny and 21 degrees"))
+    }
+
+    @Test func otherSocketsAreNotReadAsRealtime() throws {
+        let analyzer = LLMAnalyzer(prices: PriceTable.load(userFile: nil))
+        #expect(analyzer.analyzeWebSocket(url: "wss://example.com/v1/realtime", messages: []) == nil)
+        #expect(analyzer.analyzeWebSocket(url: "https://api.openai.com/v1/chat", messages: []) == nil)
+        // A session cut before any response is a truncated realtime call, not a crash.
+        let cut = try #require(analyzer.analyzeWebSocket(url: Self.url, messages: Array(try Self.messages("realtime-tool-call").prefix(5))))
+        #expect(cut.truncated && cut.conversation.output.isEmpty)
+        #expect(cut.model == "gpt-realtime-2025-08-28")
+    }
+}
