@@ -76,26 +76,37 @@ public struct LLMAnalyzer: Sendable {
         )
     }
 
-    /// A WebSocket session whose messages Sightline reads: today the OpenAI Realtime API
-    /// (`…/v1/realtime`, on OpenAI or Azure OpenAI). nil for any other socket.
+    /// A WebSocket session whose messages Sightline reads: the OpenAI Realtime API (`…/realtime`, on OpenAI
+    /// or Azure OpenAI) and the Responses API over WebSocket (`…/responses`, as Codex speaks it, on any host).
+    /// nil for any other socket.
     public func analyzeWebSocket(url: String, messages: [WebSocketMessage]) -> LLMAnalysis? {
         let parts = URLParts(url)
-        guard let provider = KnownHosts.provider(forHost: parts.host), provider == "openai" || provider == "azure-openai",
-              parts.path.hasSuffix("/realtime") else { return nil }
+        let known = KnownHosts.provider(forHost: parts.host)
         var decoded = DecodedExchange()
-        let responseRequestedMs = OpenAIRealtimeDecoder.decode(messages, into: &decoded)
-        let route = Route(provider: provider, endpoint: "realtime", format: .openAIResponses,
+        let endpoint: String
+        let requestedAt: Double?
+        if parts.path.hasSuffix("/realtime"), known == "openai" || known == "azure-openai" {
+            endpoint = "realtime"
+            requestedAt = OpenAIRealtimeDecoder.decode(messages, into: &decoded)
+        } else if parts.path.hasSuffix("/responses") {
+            endpoint = "responses"
+            requestedAt = OpenAIResponsesSocketDecoder.decode(messages, into: &decoded)
+        } else {
+            return nil
+        }
+        let provider = known ?? "openai-compatible"
+        let route = Route(provider: provider, endpoint: endpoint, format: .openAIResponses,
                           modelFromPath: parts.query["model"] ?? parts.query["deployment"])
         let conversation = decoded.conversation
         let models = [decoded.responseModel, decoded.requestModel, route.modelFromPath].compactMap { $0 }
         return LLMAnalysis(
             provider: provider,
-            endpoint: route.endpoint,
+            endpoint: endpoint,
             model: models.first,
             stream: true,
             usage: conversation.usage,
             costUSD: cost(models: models, route: route, usage: conversation.usage, freeCount: false),
-            ttftMs: StreamTiming.timeToFirstToken(firstOutputMs: decoded.firstOutputMs, requestSentMs: responseRequestedMs),
+            ttftMs: StreamTiming.timeToFirstToken(firstOutputMs: decoded.firstOutputMs, requestSentMs: requestedAt),
             tokensPerSecond: nil,
             finishReason: conversation.finishReason,
             toolCallCount: conversation.output.reduce(0) { $0 + $1.parts.count { $0.type == "tool_call" } },

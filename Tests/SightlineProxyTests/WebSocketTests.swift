@@ -130,7 +130,7 @@ extension WebSocketTestUpstream: StackUpstream {}
     @Test("the openai SDK's realtime.connect() through HTTPS_PROXY: deltas arrive as spaced as sent, the session reads as a call")
     func openAISDKRealtime() async throws {
         let python = try #require(TestPython.executable, "no Python with the clients: run .ci/run or set SIGHTLINE_TEST_PYTHON")
-        let stack = try await FullStack.start(upstreamFactory: { try PythonWebSocketUpstream(directory: $0, realtime: true) },
+        let stack = try await FullStack.start(upstreamFactory: { try PythonWebSocketUpstream(directory: $0, mode: "--realtime") },
                                               mapRemote: ["https://api.openai.com"])
         defer { Task { await stack.stop() } }
         var environment = stack.clientEnvironment
@@ -157,6 +157,29 @@ extension WebSocketTestUpstream: StackUpstream {}
         #expect(output?.first?["text"] as? String == "Hello from the realtime server.")
         let text = String(decoding: try JSONSerialization.data(withJSONObject: detail), as: UTF8.self)
         #expect(!text.contains("sk-realtime-sdk-secret-5678wxyz"))
+    }
+
+    @Test("a Codex-style Responses turn over wss://…/v1/responses reads as a responses call")
+    func responsesOverWebSocket() async throws {
+        let python = try #require(TestPython.executable, "no Python with the clients: run .ci/run or set SIGHTLINE_TEST_PYTHON")
+        let stack = try await FullStack.start(upstreamFactory: { try PythonWebSocketUpstream(directory: $0, mode: "--responses") },
+                                              mapRemote: ["https://api.openai.com"])
+        defer { Task { await stack.stop() } }
+        var environment = stack.clientEnvironment
+        environment.removeValue(forKey: "SSL_CERT_DIR")
+        let result = try await runOffThePool(python, [TestPython.script("responses_websocket.py")], environment: environment)
+        try #require(result.status == 0, "responses_websocket.py exited \(result.status): \(result.stderr)")
+        let client = try #require(try JSONSerialization.jsonObject(with: result.stdout) as? [String: Any])
+        #expect(client["text"] as? String == "Hello from the realtime server.")
+        #expect(client["completed"] as? Bool == true)
+        let flow = try #require(try await stack.waitForFlows(1).first)
+        #expect(flow["endpoint"] as? String == "responses")
+        #expect(flow["model"] as? String == "gpt-5-codex")
+        #expect(flow["input_tokens"] as? Int == 30 && flow["output_tokens"] as? Int == 6)
+        let detail = try #require(try await stack.api("/api/flows/\(flow["id"] as? String ?? "")") as? [String: Any])
+        let conversation = try #require(detail["conversation"] as? [String: Any])
+        #expect(conversation["system"] as? String == "You are Codex.")
+        #expect(!String(decoding: try JSONSerialization.data(withJSONObject: detail), as: UTF8.self).contains("sk-codex-secret-abcd1234"))
     }
 
     @Test("a refused upgrade is relayed as the response it is")

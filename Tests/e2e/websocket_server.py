@@ -1,15 +1,19 @@
 """A TLS WebSocket server with permessage-deflate (the `websockets` library's default), for the proxy tests.
 
-usage: websocket_server.py CERT_PEM KEY_PEM [--realtime]
+usage: websocket_server.py CERT_PEM KEY_PEM [--realtime | --responses]
 Prints `port N` once listening on 127.0.0.1. Sends {"type":"session.created"} first, echoes messages,
 and on the text `close` closes with 4001 "bye" (as Tests/SightlineTestSupport/WebSocketTestUpstream does).
 With --realtime it plays the OpenAI Realtime API instead (GA event names): each `response.create` is
 answered with five `response.output_text.delta` events 40 ms apart and a `response.done` with usage.
+With --responses it plays the Responses API over WebSocket (Codex): each `response.create` gets the
+Responses streaming events, ending in `response.completed` with usage.
 """
 import asyncio
 import json
+import os
 import ssl
 import sys
+import threading
 
 WORDS = ["Hello", " from", " the", " realtime", " server."]
 
@@ -56,10 +60,36 @@ async def handler(ws):
         await ws.send(message)
 
 
+async def responses(ws):
+    async for text in ws:
+        event = json.loads(text)
+        if event.get("type") != "response.create":
+            continue
+        response = {"id": "resp_1", "object": "response", "status": "in_progress", "model": event.get("model", ""), "output": []}
+        await ws.send(json.dumps({"type": "response.created", "sequence_number": 0, "response": response}))
+        for index, word in enumerate(WORDS):
+            await asyncio.sleep(0.03)
+            await ws.send(json.dumps({"type": "response.output_text.delta", "sequence_number": index + 1, "output_index": 0,
+                                      "item_id": "msg_1", "content_index": 0, "delta": word}))
+        done = dict(response, status="completed", output=[{
+            "id": "msg_1", "type": "message", "role": "assistant", "status": "completed",
+            "content": [{"type": "output_text", "text": "".join(WORDS)}]}],
+            usage={"input_tokens": 30, "input_tokens_details": {"cached_tokens": 0}, "output_tokens": 6,
+                   "output_tokens_details": {"reasoning_tokens": 0}, "total_tokens": 36})
+        await ws.send(json.dumps({"type": "response.completed", "sequence_number": 9, "response": done}))
+
+
+def exit_when_stdin_ends():
+    """The test that started us holds our stdin: when it closes (or the test dies), we go."""
+    sys.stdin.read()
+    os._exit(0)
+
+
 async def main():
+    threading.Thread(target=exit_when_stdin_ends, daemon=True).start()
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(sys.argv[1], sys.argv[2])
-    chosen = realtime if "--realtime" in sys.argv[3:] else handler
+    chosen = realtime if "--realtime" in sys.argv[3:] else responses if "--responses" in sys.argv[3:] else handler
     async with serve(chosen, "127.0.0.1", 0, ssl=context, max_size=1 << 24) as server:
         port = server.sockets[0].getsockname()[1]
         print(f"port {port}", flush=True)

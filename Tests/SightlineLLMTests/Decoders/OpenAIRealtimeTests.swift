@@ -54,3 +54,26 @@ struct OpenAIRealtimeTests {
         #expect(cut.model == "gpt-realtime-2025-08-28")
     }
 }
+
+@Suite("Responses over WebSocket")
+struct OpenAIResponsesSocketTests {
+    @Test func aCodexStyleSessionReadsAsItsLastTurnWithUsageOverAllTurns() throws {
+        let analyzer = LLMAnalyzer(prices: PriceTable.load(userFile: nil))
+        let messages = try OpenAIRealtimeTests.messages("responses-websocket")
+        let a = try #require(analyzer.analyzeWebSocket(url: "https://api.openai.com/v1/responses", messages: messages))
+        #expect(a.provider == "openai" && a.endpoint == "responses")
+        #expect(a.model == "gpt-5-codex")
+        let c = a.conversation
+        #expect(c.system == "You are Codex, a coding agent.")
+        #expect(c.tools.map(\.name) == ["shell"])
+        #expect(c.messages.map(\.role) == ["user", "assistant", "tool"], "the last turn's input: the call and its result")
+        #expect(c.output.first?.parts.first?.text == "Two files: README.md and Package.swift.")
+        #expect(a.usage.inputTokens == 4100 && a.usage.outputTokens == 32 && a.usage.cachedInputTokens == 3500)
+        #expect(a.usage.reasoningTokens == 8)
+        #expect(a.ttftMs == 120, "the last turn: asked at 400 ms, first delta at 520 ms")
+        #expect(!a.truncated)
+        // Codex signed in with ChatGPT talks to chatgpt.com: still read, as an OpenAI-compatible endpoint.
+        let other = try #require(analyzer.analyzeWebSocket(url: "https://chatgpt.com/backend-api/codex/responses", messages: messages))
+        #expect(other.endpoint == "responses" && other.model == "gpt-5-codex")
+    }
+}

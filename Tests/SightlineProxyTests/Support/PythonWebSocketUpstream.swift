@@ -8,9 +8,11 @@ final class PythonWebSocketUpstream: StackUpstream, @unchecked Sendable {
     let port: Int
     let caFile: URL
     private let process: Process
+    /// The server exits when this closes (its stdin ends), so no test can leave one running.
+    private let lifeline = Pipe()
 
-    /// `realtime`: the server plays the OpenAI Realtime API rather than echoing.
-    init(directory: URL, realtime: Bool = false) throws {
+    /// `mode`: `--realtime` or `--responses` to play those APIs rather than echo.
+    init(directory: URL, mode: String? = nil) throws {
         let python = try TestPython.executable.orThrow("no Python with the clients: run .ci/run or set SIGHTLINE_TEST_PYTHON")
         let authority = try CertificateAuthority.create(commonName: "Sightline Deflate Test CA")
         caFile = directory.appendingPathComponent("deflate-ca.pem")
@@ -21,10 +23,11 @@ final class PythonWebSocketUpstream: StackUpstream, @unchecked Sendable {
         try Self.pem("PRIVATE KEY", leaf.privateKeyDER).write(to: keyFile, atomically: true, encoding: .utf8)
         process = Process()
         process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = [TestPython.script("websocket_server.py"), certFile.path, keyFile.path] + (realtime ? ["--realtime"] : [])
+        process.arguments = [TestPython.script("websocket_server.py"), certFile.path, keyFile.path] + (mode.map { [$0] } ?? [])
         let out = Pipe()
         process.standardOutput = out
         process.standardError = FileHandle.nullDevice
+        process.standardInput = lifeline
         try process.run()
         var text = ""
         let deadline = Date().addingTimeInterval(20)
@@ -40,9 +43,10 @@ final class PythonWebSocketUpstream: StackUpstream, @unchecked Sendable {
         self.port = port
     }
 
+    /// Not `waitUntilExit()`: on Linux it spins on a concurrency thread. The server exits on its own.
     func close() async {
+        try? lifeline.fileHandleForWriting.close()
         if process.isRunning { process.terminate() }
-        process.waitUntilExit()
     }
 
     private static func pem(_ label: String, _ der: [UInt8]) -> String {
