@@ -78,6 +78,15 @@ extension WebSocketTestUpstream: StackUpstream {}
         #expect(close["code"] as? Int == 4001)
         #expect(close["reason"] as? String == "bye")
         #expect(close["by"] as? String == "server")
+
+        // HAR export carries them as Chrome does.
+        let har = try #require(try await stack.api("/api/flows/\(flow["id"] as? String ?? "")/har") as? [String: Any])
+        let entry = try #require(((har["log"] as? [String: Any])?["entries"] as? [[String: Any]])?.first)
+        let harMessages = try #require(entry["_webSocketMessages"] as? [[String: Any]])
+        #expect(harMessages.count == messages.count)
+        #expect(harMessages.first?["type"] as? String == "receive" && harMessages.first?["opcode"] as? Int == 1)
+        #expect(harMessages[1]["type"] as? String == "send" && harMessages[1]["data"] as? String == "hello realtime")
+        #expect(entry["_resourceType"] as? String == "websocket")
     }
 
     @Test("the same session through the gateway URL (ws:// to Sightline, wss:// to the provider)")

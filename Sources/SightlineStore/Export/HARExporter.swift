@@ -57,7 +57,23 @@ public enum HARExporter {
         ]
         if let error = flow.summary.error { entry["_error"] = error }
         if let kind = flow.summary.errorKind { entry["_error_kind"] = kind.rawValue }
+        if let websocket = flow.websocket {
+            entry["_resourceType"] = "websocket"
+            entry["_webSocketMessages"] = webSocketMessages(websocket, start: flow.summary.startedAt)
+        }
         return entry
+    }
+
+    /// Chrome's HAR extension for WebSocket sessions: `{type: send|receive, time (Unix seconds), opcode, data}`,
+    /// binary payloads in base64 as Chrome writes them.
+    private static func webSocketMessages(_ session: WebSocketSession, start: Date) -> [[String: Any]] {
+        let opcodes = ["text": 1, "binary": 2, "close": 8, "ping": 9, "pong": 10]
+        return session.messages.map { message in
+            ["type": message.direction == .client ? "send" : "receive",
+             "time": start.timeIntervalSince1970 + message.tMs / 1000,
+             "opcode": opcodes[message.opcode] ?? 0,
+             "data": message.text ?? message.dataBase64 ?? ""]
+        }
     }
 
     private static func headers(_ fields: [HeaderField]) -> [[String: String]] {
