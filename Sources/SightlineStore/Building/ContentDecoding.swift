@@ -54,28 +54,17 @@ enum ContentDecoding {
         }
         defer { inflateEnd(&stream) }
         var output: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 64 * 1024)
         return input.withUnsafeBufferPointer { inBuffer -> [UInt8]? in
             stream.next_in = UnsafeMutablePointer(mutating: inBuffer.baseAddress)
             stream.avail_in = uInt(inBuffer.count)
             while true {
-                let status = chunk.withUnsafeMutableBufferPointer { outBuffer -> Int32 in
-                    stream.next_out = outBuffer.baseAddress
-                    stream.avail_out = uInt(outBuffer.count)
-                    return CZlib.inflate(&stream, Z_NO_FLUSH)
-                }
-                let produced = chunk.count - Int(stream.avail_out)
-                guard output.count + produced <= maxOutputBytes else { return nil }
-                output.append(contentsOf: chunk[..<produced])
-                switch status {
+                switch ZlibInflate.drain(&stream, flush: Z_NO_FLUSH, into: &output, maxOutputBytes: maxOutputBytes) {
                 case Z_STREAM_END:
                     // A gzip body may hold several members back to back (RFC 1952 §2.2).
                     if stream.avail_in > 0, windowBits > 15, inflateReset(&stream) == Z_OK { continue }
                     return output
-                case Z_OK:
-                    // Input used up without the end of the stream: the body was cut short.
-                    if stream.avail_in == 0, produced < chunk.count { return nil }
                 default:
+                    // Input used up without the end of the stream (cut short), corrupt, or beyond the cap.
                     return nil
                 }
             }

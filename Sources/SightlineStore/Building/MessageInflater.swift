@@ -27,30 +27,18 @@ final class MessageInflater {
         if resetsEachMessage { inflateReset(&stream) }
         let input = payload + [0x00, 0x00, 0xFF, 0xFF]
         var output: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 64 * 1024)
         let ok = input.withUnsafeBufferPointer { inBuffer -> Bool in
             stream.next_in = UnsafeMutablePointer(mutating: inBuffer.baseAddress)
             stream.avail_in = uInt(inBuffer.count)
-            while true {
-                let status = chunk.withUnsafeMutableBufferPointer { outBuffer -> Int32 in
-                    stream.next_out = outBuffer.baseAddress
-                    stream.avail_out = uInt(outBuffer.count)
-                    return CZlib.inflate(&stream, Z_SYNC_FLUSH)
-                }
-                let produced = chunk.count - Int(stream.avail_out)
-                guard output.count + produced <= maxOutputBytes else { return false }
-                output.append(contentsOf: chunk[..<produced])
-                switch status {
-                case Z_OK, Z_BUF_ERROR:
-                    // Done when all input is in and zlib had room to spare: the sync flush was reached.
-                    if stream.avail_in == 0, produced < chunk.count { return true }
-                    if status == Z_BUF_ERROR, produced == 0 { return stream.avail_in == 0 }
-                case Z_STREAM_END:
-                    // A final block: the next message starts a new stream (its window is not carried).
-                    return inflateReset(&stream) == Z_OK
-                default:
-                    return false
-                }
+            switch ZlibInflate.drain(&stream, flush: Z_SYNC_FLUSH, into: &output, maxOutputBytes: maxOutputBytes) {
+            case Z_OK:
+                // The sync flush was reached: the message is whole.
+                return true
+            case Z_STREAM_END:
+                // A final block: the next message starts a new stream (its window is not carried).
+                return inflateReset(&stream) == Z_OK
+            default:
+                return false
             }
         }
         guard ok else {

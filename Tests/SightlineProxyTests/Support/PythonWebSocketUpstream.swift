@@ -13,7 +13,9 @@ final class PythonWebSocketUpstream: StackUpstream, @unchecked Sendable {
 
     /// `mode`: `--realtime` or `--responses` to play those APIs rather than echo.
     init(directory: URL, mode: String? = nil) throws {
-        let python = try TestPython.executable.orThrow("no Python with the clients: run .ci/run or set SIGHTLINE_TEST_PYTHON")
+        guard let python = TestPython.executable else {
+            throw PythonUpstreamFailed(output: "no Python with the clients: run .ci/run or set SIGHTLINE_TEST_PYTHON")
+        }
         let authority = try CertificateAuthority.create(commonName: "Sightline Deflate Test CA")
         caFile = directory.appendingPathComponent("deflate-ca.pem")
         try authority.certificatePEM.write(to: caFile, atomically: true, encoding: .utf8)
@@ -58,11 +60,4 @@ final class PythonWebSocketUpstream: StackUpstream, @unchecked Sendable {
 struct PythonUpstreamFailed: Error, CustomStringConvertible {
     let output: String
     var description: String { "websocket_server.py did not start: \(output)" }
-}
-
-extension Optional {
-    func orThrow(_ message: String) throws -> Wrapped {
-        guard let value = self else { throw PythonUpstreamFailed(output: message) }
-        return value
-    }
 }

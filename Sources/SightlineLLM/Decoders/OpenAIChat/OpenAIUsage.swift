@@ -1,12 +1,13 @@
 import SightlineCore
 /// Usage as the OpenAI family reports it. Chat and legacy completions say `prompt_tokens`, Responses
-/// and embeddings-v2 say `input_tokens`; compatible providers add their own spellings of cache hits.
+/// and embeddings-v2 say `input_tokens` (Realtime: `input_token_details`); compatible providers add
+/// their own spellings of cache hits.
 /// Input counts include cached tokens (the pricing code knows).
 enum OpenAIUsage {
     static func parse(_ json: JSONValue?) -> LLMUsage? {
         guard let json, json.object != nil else { return nil }
-        let inputDetails = json["prompt_tokens_details"] ?? json["input_tokens_details"]
-        let outputDetails = json["completion_tokens_details"] ?? json["output_tokens_details"]
+        let inputDetails = json["prompt_tokens_details"] ?? json["input_tokens_details"] ?? json["input_token_details"]
+        let outputDetails = json["completion_tokens_details"] ?? json["output_tokens_details"] ?? json["output_token_details"]
         return LLMUsage(
             inputTokens: json["prompt_tokens"]?.int ?? json["input_tokens"]?.int,
             outputTokens: json["completion_tokens"]?.int ?? json["output_tokens"]?.int,
@@ -15,5 +16,17 @@ enum OpenAIUsage {
             cacheWriteTokens: nil,
             reasoningTokens: outputDetails?["reasoning_tokens"]?.int
         )
+    }
+}
+
+extension LLMUsage {
+    /// Adds a later turn's counts (a WebSocket session reports usage per response); unknown stays unknown.
+    mutating func add(_ other: LLMUsage) {
+        func sum(_ current: Int?, _ value: Int?) -> Int? { value.map { $0 + (current ?? 0) } ?? current }
+        inputTokens = sum(inputTokens, other.inputTokens)
+        outputTokens = sum(outputTokens, other.outputTokens)
+        cachedInputTokens = sum(cachedInputTokens, other.cachedInputTokens)
+        cacheWriteTokens = sum(cacheWriteTokens, other.cacheWriteTokens)
+        reasoningTokens = sum(reasoningTokens, other.reasoningTokens)
     }
 }

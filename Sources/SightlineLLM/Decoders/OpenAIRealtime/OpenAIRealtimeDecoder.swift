@@ -43,7 +43,7 @@ enum OpenAIRealtimeDecoder {
             case (.server, "response.done"):
                 guard let response = event["response"] else { continue }
                 lastOutput = (response["output"]?.array ?? []).compactMap(self.message)
-                add(response["usage"], to: &usage)
+                if let reported = OpenAIUsage.parse(response["usage"]) { usage.add(reported) }
                 conversation.finishReason = response["status"]?.string
                 decoded.sawFinalEvent = true
                 if let model = response["model"]?.nonEmptyString { decoded.responseModel = model }
@@ -85,13 +85,5 @@ enum OpenAIRealtimeDecoder {
         default:
             return nil
         }
-    }
-
-    private static func add(_ reported: JSONValue?, to usage: inout LLMUsage) {
-        guard let reported else { return }
-        func sum(_ current: Int?, _ value: Int?) -> Int? { value.map { ($0) + (current ?? 0) } ?? current }
-        usage.inputTokens = sum(usage.inputTokens, reported["input_tokens"]?.int)
-        usage.outputTokens = sum(usage.outputTokens, reported["output_tokens"]?.int)
-        usage.cachedInputTokens = sum(usage.cachedInputTokens, reported["input_token_details"]?["cached_tokens"]?.int)
     }
 }

@@ -23,7 +23,7 @@ enum OpenAIResponsesSocketDecoder {
             } else {
                 events.append(StreamEvent(tMs: message.tMs, json: event))
                 if type == "response.completed" || type == "response.incomplete" || type == "response.failed" {
-                    add(event["response"]?["usage"], to: &usage)
+                    if let reported = OpenAIUsage.parse(event["response"]?["usage"]) { usage.add(reported) }
                 }
             }
         }
@@ -33,14 +33,5 @@ enum OpenAIResponsesSocketDecoder {
         decoded.conversation.usage = usage
         decoded.requestedStream = true
         return requestedAt
-    }
-
-    private static func add(_ reported: JSONValue?, to usage: inout LLMUsage) {
-        guard let reported else { return }
-        func sum(_ current: Int?, _ value: Int?) -> Int? { value.map { $0 + (current ?? 0) } ?? current }
-        usage.inputTokens = sum(usage.inputTokens, reported["input_tokens"]?.int)
-        usage.outputTokens = sum(usage.outputTokens, reported["output_tokens"]?.int)
-        usage.cachedInputTokens = sum(usage.cachedInputTokens, reported["input_tokens_details"]?["cached_tokens"]?.int)
-        usage.reasoningTokens = sum(usage.reasoningTokens, reported["output_tokens_details"]?["reasoning_tokens"]?.int)
     }
 }
