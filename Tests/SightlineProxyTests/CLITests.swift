@@ -173,7 +173,9 @@ import Testing
         defer { try? FileManager.default.removeItem(at: directory) }
         _ = try run(Self.binary, ["env", "--data-dir", directory.path])
         let (first, _, _) = try start(["--listen", "127.0.0.1:0", "--no-ui", "--data-dir", directory.path])
-        first.terminate()
+        // SIGKILL, not terminate(): a child of the test process can inherit SIGTERM ignored, and then this
+        // wait never ends (it hung a CI run). All this test needs is the first start to have made the key.
+        kill(first.processIdentifier, SIGKILL)
         first.waitUntilExit()
         try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: directory.path + "/ca-key.pem")
         let result = try run(Self.binary, ["start", "--listen", "127.0.0.1:0", "--no-ui", "--data-dir", directory.path])
