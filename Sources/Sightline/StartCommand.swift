@@ -86,6 +86,9 @@ final class SightlineRuntime: Sendable {
             logger.warning("--insecure-upstream: upstream TLS certificates are NOT verified; anyone on the path can read and change this traffic")
         }
         let store = try SQLiteFlowStore(path: options.storePath)
+        if let interrupted = try? await store.closeInterruptedWebSockets(), interrupted > 0 {
+            logger.info("WebSocket sessions left open by the last run are marked ended", metadata: ["count": "\(interrupted)"])
+        }
         let prices = PriceTable.load(userFile: dataDir.appendingPathComponent("prices.json"))
         let retention = RetentionPolicy(
             maxAge: options.retain.flatMap(Quantities.parseDurationSeconds).map { .seconds($0) },

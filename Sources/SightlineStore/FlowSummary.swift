@@ -48,6 +48,8 @@ public struct FlowSummary: Sendable, Hashable {
     public var upstreamURL: String?
     /// What the gateway did (attempts, cache, rate limit, faults); nil when no gateway feature was asked for.
     public var gateway: GatewayRecord?
+    /// For a relayed WebSocket session: how many messages passed, and whether it is still open.
+    public var websocket: WebSocketSummary?
 
     public init(id: FlowID, startedAt: Date, method: String, url: String, host: String, status: Int? = nil,
                 error: String? = nil, errorKind: FlowErrorKind? = nil, mode: FlowMode, durationMs: Double? = nil, ttfbMs: Double? = nil,
@@ -58,7 +60,7 @@ public struct FlowSummary: Sendable, Hashable {
                 properties: [String: String] = [:], finishReason: String? = nil, toolCallCount: Int? = nil,
                 truncated: Bool = false, tokensPerSecond: Double? = nil, sessionPath: String? = nil,
                 sessionName: String? = nil, clientAddress: String? = nil, upstreamURL: String? = nil,
-                gateway: GatewayRecord? = nil) {
+                gateway: GatewayRecord? = nil, websocket: WebSocketSummary? = nil) {
         self.id = id
         self.startedAt = startedAt
         self.method = method
@@ -94,6 +96,7 @@ public struct FlowSummary: Sendable, Hashable {
         self.clientAddress = clientAddress
         self.upstreamURL = upstreamURL
         self.gateway = gateway
+        self.websocket = websocket
     }
 }
 
@@ -109,6 +112,7 @@ extension FlowSummary: Codable {
         case finishReason = "finish_reason", toolCallCount = "tool_call_count", truncated
         case tokensPerSecond = "tokens_per_second", sessionPath = "session_path", sessionName = "session_name"
         case clientAddress = "client_address", upstreamURL = "upstream_url", gateway, errorKind = "error_kind"
+        case websocket
     }
 
     public init(from decoder: any Decoder) throws {
@@ -153,6 +157,7 @@ extension FlowSummary: Codable {
         clientAddress = try c.decodeIfPresent(String.self, forKey: .clientAddress)
         upstreamURL = try c.decodeIfPresent(String.self, forKey: .upstreamURL)
         gateway = try c.decodeIfPresent(GatewayRecord.self, forKey: .gateway)
+        websocket = try c.decodeIfPresent(WebSocketSummary.self, forKey: .websocket)
     }
 
     /// `encode` rather than `encodeIfPresent`: a missing value is an explicit `null`, because
@@ -194,5 +199,6 @@ extension FlowSummary: Codable {
         try c.encode(clientAddress, forKey: .clientAddress)
         try c.encode(upstreamURL, forKey: .upstreamURL)
         try c.encode(gateway, forKey: .gateway)
+        try c.encode(websocket, forKey: .websocket)
     }
 }

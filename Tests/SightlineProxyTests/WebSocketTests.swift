@@ -21,6 +21,17 @@ extension WebSocketTestUpstream: StackUpstream {}
                             sourceLocation: sourceLocation)
     }
 
+    /// The newest flow once it no longer says its session is open (it is listed from the 101 on).
+    static func closedSession(_ stack: FullStack) async throws -> [String: Any]? {
+        let deadline = ContinuousClock.now + .seconds(10)
+        while true {
+            let flow = try await stack.waitForFlows(1).first
+            let open = (flow?["websocket"] as? [String: Any])?["open"] as? Bool
+            if (flow != nil && open != true) || ContinuousClock.now > deadline { return flow }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+    }
+
     static func startStack() async throws -> FullStack {
         try await FullStack.start(upstreamFactory: { try await WebSocketTestUpstream(directory: $0) }, mapRemote: ["https://api.openai.com"])
     }
@@ -46,8 +57,7 @@ extension WebSocketTestUpstream: StackUpstream {}
         #expect(head.headers.first(name: "sec-websocket-key") != nil)
         #expect(head.headers.first(name: "authorization") == "Bearer sk-realtime-secret-1234abcd", "the app's credentials reach the server")
 
-        let flows = try await stack.waitForFlows(1)
-        let flow = try #require(flows.first)
+        let flow = try #require(try await Self.closedSession(stack))
         #expect(flow["status"] as? Int == 101)
         // The handshake is the HTTPS request it was on the wire (mitmproxy records it so too).
         #expect(flow["url"] as? String == "https://api.openai.com/v1/realtime?model=gpt-realtime")
@@ -89,6 +99,38 @@ extension WebSocketTestUpstream: StackUpstream {}
         #expect(entry["_resourceType"] as? String == "websocket")
     }
 
+    @Test("an open session is listed from the 101 on and catches up with its messages; closing it completes the flow")
+    func listedWhileOpen() async throws {
+        let stack = try await Self.startStack()
+        defer { Task { await stack.stop() } }
+        let closeCode = Task { try await Self.session(stack, [Self.realtimeURL, "--hold", "3"])["close_code"] as? Int }
+        // Open and quiet after session.created, "hello realtime" and its echo: the list says so within the
+        // update interval, while the client still holds the socket.
+        var open: [String: Any]?
+        let deadline = ContinuousClock.now + .seconds(2.5)
+        while ContinuousClock.now < deadline {
+            let flow = try await stack.waitForFlows(1).first
+            if let websocket = flow?["websocket"] as? [String: Any], websocket["messages"] as? Int == 3 { open = flow; break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        let flow = try #require(open, "the open session is listed with its first three messages")
+        #expect((flow["websocket"] as? [String: Any])?["open"] as? Bool == true)
+        #expect(flow["status"] as? Int == 101)
+        #expect(flow["duration_ms"] is NSNull, "no duration while open")
+        let id = try #require(flow["id"] as? String)
+        let detail = try #require(try await stack.api("/api/flows/\(id)") as? [String: Any])
+        let texts = ((detail["websocket"] as? [String: Any])?["messages"] as? [[String: Any]])?.compactMap { $0["text"] as? String }
+        #expect(texts == [#"{"type":"session.created"}"#, "hello realtime", "hello realtime"])
+
+        #expect(try await closeCode.value == 4001)
+        let closed = try #require(try await Self.closedSession(stack))
+        #expect(closed["id"] as? String == id, "the same flow, completed, not a second one")
+        #expect((closed["websocket"] as? [String: Any])?["open"] as? Bool == false)
+        #expect((closed["websocket"] as? [String: Any])?["messages"] as? Int == 14)
+        #expect((closed["duration_ms"] as? Double ?? 0) > 3000)
+        #expect(try await stack.waitForFlows(1).count == 1)
+    }
+
     @Test("the same session through the gateway URL (ws:// to Sightline, wss:// to the provider)")
     func throughTheGateway() async throws {
         let stack = try await Self.startStack()
@@ -98,7 +140,7 @@ extension WebSocketTestUpstream: StackUpstream {}
         #expect(client["first"] as? String == #"{"type":"session.created"}"#)
         #expect(client["big_echo_ok"] as? Bool == true)
         #expect(client["close_code"] as? Int == 4001)
-        let flow = try #require(try await stack.waitForFlows(1).first)
+        let flow = try #require(try await Self.closedSession(stack))
         #expect(flow["status"] as? Int == 101)
         #expect(flow["mode"] as? String == "gateway")
     }
@@ -113,7 +155,7 @@ extension WebSocketTestUpstream: StackUpstream {}
         #expect(client["first"] as? String == #"{"type":"session.created"}"#)
         #expect(client["big_echo_ok"] as? Bool == true)
         #expect(client["close_code"] as? Int == 4001)
-        let flow = try #require(try await stack.waitForFlows(1).first)
+        let flow = try #require(try await Self.closedSession(stack))
         let detail = try #require(try await stack.api("/api/flows/\(flow["id"] as? String ?? "")") as? [String: Any])
         let messages = try #require((detail["websocket"] as? [String: Any])?["messages"] as? [[String: Any]])
         let texts = messages.filter { $0["opcode"] as? String == "text" }
@@ -129,7 +171,7 @@ extension WebSocketTestUpstream: StackUpstream {}
         defer { Task { await stack.stop() } }
         let client = try await Self.session(stack, [Self.realtimeURL, "--vanish"])
         #expect(client["first"] as? String == #"{"type":"session.created"}"#)
-        let flow = try #require(try await stack.waitForFlows(1).first, "recorded once both sides have closed")
+        let flow = try #require(try await Self.closedSession(stack), "recorded once both sides have closed")
         let detail = try #require(try await stack.api("/api/flows/\(flow["id"] as? String ?? "")") as? [String: Any])
         let websocket = try #require(detail["websocket"] as? [String: Any])
         #expect(websocket["close"] == nil || websocket["close"] is NSNull)
@@ -152,7 +194,7 @@ extension WebSocketTestUpstream: StackUpstream {}
         let gaps = client["delta_gaps_ms"] as? [Double] ?? []
         #expect(gaps.count == 4 && gaps.allSatisfy { $0 > 15 }, "streamed, not bunched: \(gaps)")
 
-        let flow = try #require(try await stack.waitForFlows(1).first)
+        let flow = try #require(try await Self.closedSession(stack))
         #expect(flow["provider"] as? String == "openai")
         #expect(flow["endpoint"] as? String == "realtime")
         #expect(flow["model"] as? String == "gpt-realtime-2025-08-28")
@@ -181,7 +223,7 @@ extension WebSocketTestUpstream: StackUpstream {}
         let client = try #require(try JSONSerialization.jsonObject(with: result.stdout) as? [String: Any])
         #expect(client["text"] as? String == "Hello from the realtime server.")
         #expect(client["completed"] as? Bool == true)
-        let flow = try #require(try await stack.waitForFlows(1).first)
+        let flow = try #require(try await Self.closedSession(stack))
         #expect(flow["endpoint"] as? String == "responses")
         #expect(flow["model"] as? String == "gpt-5-codex")
         #expect(flow["input_tokens"] as? Int == 30 && flow["output_tokens"] as? Int == 6)
@@ -198,7 +240,7 @@ extension WebSocketTestUpstream: StackUpstream {}
         let client = try await Self.session(stack, ["wss://api.openai.com/refuse"])
         #expect(client["refused_status"] as? Int == 400)
         #expect(client["refused_body"] as? String == "refused")
-        let flow = try #require(try await stack.waitForFlows(1).first)
+        let flow = try #require(try await Self.closedSession(stack))
         #expect(flow["status"] as? Int == 400)
     }
 }

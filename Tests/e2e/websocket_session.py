@@ -1,7 +1,8 @@
 """A realtime-style WebSocket session with the `websockets` library, as an app would open one.
 
-usage: websocket_session.py URL [--direct] [--deflate] [--vanish] [--header NAME:VALUE]...
+usage: websocket_session.py URL [--direct] [--deflate] [--vanish] [--hold SECONDS] [--header NAME:VALUE]...
 --vanish: after the first message, the process exits without closing (a client that crashes).
+--hold: after the first echo, the session stays open and quiet this long (to look at it while open).
 Through HTTPS_PROXY unless --direct (the gateway URL). Prints one JSON object with what it saw.
 """
 import asyncio
@@ -14,7 +15,7 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 
-async def session(url, headers, proxy, compression, vanish):
+async def session(url, headers, proxy, compression, vanish, hold):
     result = {}
     context = ssl.create_default_context() if url.startswith("wss:") else None
     try:
@@ -27,6 +28,7 @@ async def session(url, headers, proxy, compression, vanish):
                 os._exit(0)
             await ws.send("hello realtime")
             result["text_echo"] = await asyncio.wait_for(ws.recv(), 10)
+            await asyncio.sleep(hold)
             await ws.send(["part one, ", "part two, ", "part three"])
             result["fragmented_echo"] = await asyncio.wait_for(ws.recv(), 10)
             every_byte = bytes(range(256)) * 4
@@ -56,6 +58,7 @@ def main():
     proxy = True
     compression = None
     vanish = False
+    hold = 0.0
     headers = []
     while args:
         flag = args.pop(0)
@@ -63,12 +66,14 @@ def main():
             proxy = None
         elif flag == "--vanish":
             vanish = True
+        elif flag == "--hold":
+            hold = float(args.pop(0))
         elif flag == "--deflate":
             compression = "deflate"
         elif flag == "--header":
             name, value = args.pop(0).split(":", 1)
             headers.append((name, value.strip()))
-    print(json.dumps(asyncio.run(session(url, headers, proxy, compression, vanish))))
+    print(json.dumps(asyncio.run(session(url, headers, proxy, compression, vanish, hold))))
 
 
 if __name__ == "__main__":

@@ -207,9 +207,33 @@ public struct WebSocketSession: Sendable, Hashable, Codable {
     public var messages: [WebSocketMessage]
     /// nil when neither side sent a close frame (a reset, a client that vanished).
     public var close: WebSocketClose?
+    /// The session is still being relayed: what is stored so far, updated as messages pass.
+    public var open: Bool
 
-    public init(messages: [WebSocketMessage], close: WebSocketClose?) {
+    public init(messages: [WebSocketMessage], close: WebSocketClose?, open: Bool = false) {
         self.messages = messages
         self.close = close
+        self.open = open
+    }
+
+    enum CodingKeys: String, CodingKey { case messages, close, open }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        messages = try c.decode([WebSocketMessage].self, forKey: .messages)
+        close = try c.decodeIfPresent(WebSocketClose.self, forKey: .close)
+        // Sessions stored before `open` was kept were all recorded once closed.
+        open = try c.decodeIfPresent(Bool.self, forKey: .open) ?? false
+    }
+}
+
+/// What the flow list shows of a WebSocket session (`"websocket"` in a flow summary).
+public struct WebSocketSummary: Sendable, Hashable, Codable {
+    public var messages: Int
+    public var open: Bool
+
+    public init(messages: Int, open: Bool) {
+        self.messages = messages
+        self.open = open
     }
 }

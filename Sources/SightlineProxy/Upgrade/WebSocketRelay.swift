@@ -5,7 +5,8 @@ import SightlineCore
 /// After a WebSocket handshake's `101`: both connections stop being HTTP and become a byte relay (the
 /// CONNECT tunnel's `TunnelRelayHandler` pair), so frames, extensions such as `permessage-deflate`, pings
 /// and close frames pass exactly as sent, with back-pressure both ways and either side's close ending the
-/// other. One flow is recorded when both have closed: the handshake, and the bytes each way.
+/// other. The flow is recorded at the 101 (so it is listed while open), again at most once a second while
+/// messages pass, and a last time, with its end, when both sides have closed.
 enum WebSocketRelay {
     /// Writes `head` (the `101`) to the client through its HTTP encoder, then rebuilds both pipelines.
     /// Called by the exchange handler on the loop both channels share; the handler leaves the pipeline.
@@ -13,7 +14,8 @@ enum WebSocketRelay {
                       exchange handler: HTTPExchangeHandler, context: ChannelHandlerContext,
                       upstream: UpstreamConnection, sink: any CaptureSink) {
         let (clientSide, upstreamSide) = TunnelRelayHandler.matchedPair { _ in }
-        let flow = RelayedFlow(capture: capture, start: exchangeStart, capBytes: capBytes)
+        let flow = RelayedFlow(capture: capture, start: exchangeStart, capBytes: capBytes,
+                               eventLoop: context.eventLoop, sink: sink)
         clientSide.observe = { flow.observe($0, from: .client) }
         upstreamSide.observe = { flow.observe($0, from: .server) }
         let recordWhenBothClosed: () -> Void = {
@@ -23,6 +25,7 @@ enum WebSocketRelay {
         }
         let client = context.channel
         context.writeAndFlush(handler.wrapOutboundOut(.head(head)), promise: nil)
+        sink.record(flow.capture)
         do {
             let sync = context.pipeline.syncOperations
             try sync.addHandler(clientSide, position: .after(handler))
@@ -75,17 +78,28 @@ enum WebSocketRelay {
 }
 
 /// The flow of one relayed WebSocket: its frames read as they pass (per frame up to the body cap, and the
-/// body cap over the session each way), completed when both connections have closed.
+/// body cap over the session each way), re-recorded while open, completed when both connections have closed.
+/// Lives on the event loop both connections share.
 private final class RelayedFlow {
+    /// How often an open session's stored flow catches up with its messages. Each update rebuilds the
+    /// session's record (inflating and analysing every message so far), so not per message.
+    static let updateInterval = TimeAmount.seconds(1)
+
     var capture: FlowCapture
     let start: NIODeadline
     var sidesClosed = 0
     private var clientFrames: WebSocketFrameTap
     private var serverFrames: WebSocketFrameTap
+    private let eventLoop: any EventLoop
+    private let sink: any CaptureSink
+    private var lastRecorded = NIODeadline.now()
+    private var pendingUpdate: Scheduled<Void>?
 
-    init(capture: FlowCapture, start: NIODeadline, capBytes: Int) {
+    init(capture: FlowCapture, start: NIODeadline, capBytes: Int, eventLoop: any EventLoop, sink: any CaptureSink) {
         self.capture = capture
         self.start = start
+        self.eventLoop = eventLoop
+        self.sink = sink
         clientFrames = WebSocketFrameTap(direction: .client, capBytes: capBytes, totalCapBytes: capBytes)
         serverFrames = WebSocketFrameTap(direction: .server, capBytes: capBytes, totalCapBytes: capBytes)
     }
@@ -95,10 +109,26 @@ private final class RelayedFlow {
         let frames = buffer.withUnsafeReadableBytes { bytes in
             direction == .client ? clientFrames.consume(bytes, tMs: tMs) : serverFrames.consume(bytes, tMs: tMs)
         }
+        guard !frames.isEmpty else { return }
         capture.webSocketFrames.append(contentsOf: frames)
+        scheduleUpdate()
+    }
+
+    /// Records the session as it stands once `updateInterval` has passed since the last time, so a burst
+    /// of messages costs one update and the last of them is stored even if the socket then goes quiet.
+    private func scheduleUpdate() {
+        guard pendingUpdate == nil else { return }
+        pendingUpdate = eventLoop.assumeIsolated().scheduleTask(deadline: lastRecorded + Self.updateInterval) { [self] in
+            pendingUpdate = nil
+            guard sidesClosed == 0 else { return }
+            lastRecorded = .now()
+            sink.record(capture)
+        }
     }
 
     func finished(bytesFromClient: Int, bytesFromUpstream: Int, now: NIODeadline) -> FlowCapture {
+        pendingUpdate?.cancel()
+        pendingUpdate = nil
         var capture = self.capture
         capture.request.body.count(bytesFromClient)
         capture.response?.body.count(bytesFromUpstream)

@@ -51,11 +51,15 @@ public struct FlowRecordBuilder: Sendable {
     }
 
     /// A relayed WebSocket session's messages (nil for any other flow), with the inflating cap of bodies.
+    /// A capture without its last byte is a session still open: the relay records it at the 101 and again
+    /// as messages pass, and once more, with its end, when both sides have closed.
     func webSocketSession(_ capture: FlowCapture) -> WebSocketSession? {
         guard capture.response?.status == 101 else { return nil }
-        return WebSocketMessages.session(from: capture.webSocketFrames,
-                                         extensions: capture.response?.headers.all(named: "Sec-WebSocket-Extensions") ?? [],
-                                         maxMessageBytes: maxDecodedBytes)
+        var session = WebSocketMessages.session(from: capture.webSocketFrames,
+                                                extensions: capture.response?.headers.all(named: "Sec-WebSocket-Extensions") ?? [],
+                                                maxMessageBytes: maxDecodedBytes)
+        session.open = capture.timings.lastByteMs == nil && capture.error == nil
+        return session
     }
 
     /// Assembles the record from parts already decoded; split out so analysis results can be tested
@@ -107,7 +111,8 @@ public struct FlowRecordBuilder: Sendable {
             sessionPath: annotations.sessionPath,
             sessionName: annotations.sessionName,
             clientAddress: capture.clientAddress,
-            upstreamURL: capture.upstreamURL.map(redactor.redactURL), gateway: gateway)
+            upstreamURL: capture.upstreamURL.map(redactor.redactURL), gateway: gateway,
+            websocket: websocket.map { WebSocketSummary(messages: $0.messages.count, open: $0.open) })
 
         let requestDetail = FlowDetail.Request(
             method: capture.request.method,

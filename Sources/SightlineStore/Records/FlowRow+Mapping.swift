@@ -25,7 +25,8 @@ extension FlowRow {
             requestOmitted: detail.request.body.omitted,
             responseReason: detail.response?.reason, responseHTTPVersion: detail.response?.httpVersion,
             responseHeaders: detail.response?.headers, responseBodyTruncated: detail.response?.body.truncated,
-            responseBodyDecoded: detail.response?.body.decoded, responseOmitted: detail.response?.body.omitted)
+            responseBodyDecoded: detail.response?.body.decoded, responseOmitted: detail.response?.body.omitted,
+            wsMessages: s.websocket?.messages, wsOpen: s.websocket?.open)
     }
 
     /// nil for a row whose id or mode this version cannot read (never written by Sightline).
@@ -39,7 +40,8 @@ extension FlowRow {
             reasoningTokens: reasoningTokens, costUSD: costUSD, ttftMs: ttftMs, sessionID: sessionID,
             userID: userID, properties: properties, finishReason: finishReason, toolCallCount: toolCallCount,
             truncated: truncated, tokensPerSecond: tokensPerSecond, sessionPath: sessionPath,
-            sessionName: sessionName, clientAddress: clientAddress, upstreamURL: upstreamURL, gateway: gateway)
+            sessionName: sessionName, clientAddress: clientAddress, upstreamURL: upstreamURL, gateway: gateway,
+            websocket: wsMessages.map { WebSocketSummary(messages: $0, open: wsOpen ?? false) })
     }
 
     func detail(body: FlowBodyRow?) throws -> FlowDetail? {

@@ -141,6 +141,12 @@ enum FlowStoreSchema {
             // A WebSocket session's messages and close, as JSON; NULL for every other flow.
             try db.execute(sql: "ALTER TABLE flow_body ADD COLUMN websocket TEXT")
         }
+        migrator.registerMigration("v7: flow.ws_messages, flow.ws_open") { db in
+            // What the list shows of a WebSocket session: its message count, and 1 while it is still relayed
+            // (the flow is stored at the 101 and replaced as messages pass). NULL for every other flow.
+            try db.execute(sql: "ALTER TABLE flow ADD COLUMN ws_messages INTEGER")
+            try db.execute(sql: "ALTER TABLE flow ADD COLUMN ws_open INTEGER")
+        }
         return migrator
     }
 
