@@ -1,4 +1,5 @@
 import Foundation
+import SightlineCore
 import SightlineStore
 
 /// The terminal table of `sightline flows`.
@@ -63,7 +64,9 @@ enum FlowDetailText {
             let statusLine = "< \(response.httpVersion) \(response.status) \(response.reason)"
             out.append(response.status >= 400 ? style.red(statusLine) : style.bold(statusLine))
             for h in response.headers { out.append(style.dim("< ") + "\(h.name): \(h.value)") }
-            if detail.events.isEmpty {
+            if let websocket = detail.websocket {
+                out.append(contentsOf: webSocketLines(websocket, style: style))
+            } else if detail.events.isEmpty {
                 out.append(bodyText(response.body))
             } else {
                 out.append(style.dim("(\(detail.events.count) server-sent events)"))
@@ -73,6 +76,37 @@ enum FlowDetailText {
             }
         }
         return out.joined(separator: "\n")
+    }
+
+    /// One line per message, `↑` from the app and `↓` from the server, then how the session ended.
+    static func webSocketLines(_ session: WebSocketSession, style: TerminalStyle) -> [String] {
+        var lines = [style.dim("(\(session.messages.count) WebSocket messages\(session.open ? ", session still open" : ""))")]
+        for message in session.messages {
+            let arrow = message.direction == .client ? style.green("↑") : style.blue("↓")
+            let payload = message.opcode == "close" ? closeText(message)
+                : message.text ?? message.dataBase64.map { "base64 " + $0 } ?? ""
+            var notes: [String] = []
+            if message.truncated { notes.append("cut at \(message.size) bytes") }
+            if message.compressed == true, message.inflated == false { notes.append("compressed, not inflated") }
+            let note = notes.isEmpty ? "" : style.dim(" (" + notes.joined(separator: ", ") + ")")
+            lines.append(style.dim(String(format: "%8.1f ms ", message.tMs)) + arrow + " " + style.dim("[\(message.opcode)] ") + payload + note)
+        }
+        if let close = session.close {
+            let code = close.code.map { " \($0)" } ?? ""
+            let reason = close.reason.map { " \"\($0)\"" } ?? ""
+            lines.append(style.dim("closed\(code)\(reason) by the \(close.by == .client ? "app" : "server")"))
+        } else if !session.open {
+            lines.append(style.dim("ended without a close frame"))
+        }
+        return lines
+    }
+
+    /// A close frame's payload is a 2-byte code and a UTF-8 reason (RFC 6455 §5.5.1).
+    private static func closeText(_ message: WebSocketMessage) -> String {
+        let bytes = message.dataBase64.flatMap { Data(base64Encoded: $0) }.map { [UInt8]($0) } ?? Array((message.text ?? "").utf8)
+        guard bytes.count >= 2 else { return "(no code)" }
+        let reason = String(decoding: bytes[2...], as: UTF8.self)
+        return "\(Int(bytes[0]) << 8 | Int(bytes[1]))" + (reason.isEmpty ? "" : " \"\(reason)\"")
     }
 
     static func usageLine(_ s: FlowSummary, provider: String) -> String {
@@ -107,6 +141,8 @@ enum FlowDetailText {
                 return style.yellow("← result") + (part.id.map { style.dim(" [\($0)]") } ?? "") + (part.isError == true ? style.red(" error") : "")
                     + "\n" + (part.text ?? "")
             case "image": return style.dim("<image \(part.mediaType ?? part.url ?? "")>")
+            // Realtime sessions carry the transcript of what was said.
+            case "audio": return style.dim("<audio>") + (part.text.map { " " + $0 } ?? "")
             default: return style.dim("<\(part.type)>")
             }
         }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SightlineCore
 import SightlineStore
 
 struct TailCommand: AsyncParsableCommand {
@@ -15,13 +16,24 @@ struct TailCommand: AsyncParsableCommand {
         let recent = try await store.flows(filters.query(limit: max(1, history))).flows
         for flow in recent.prefix(history).reversed() { Console.line(TailLine.render(flow, style: style)) }
         var newest = recent.first?.id
+        // A WebSocket session is printed when it opens and again when it ends (with its messages and tokens).
+        var openSessions: [FlowID] = recent.prefix(history).filter { $0.websocket?.open == true }.map(\.id)
         // The store is shared with the running proxy (SQLite WAL): poll it rather than needing the UI port.
         while !Task.isCancelled {
             try await Task.sleep(for: .milliseconds(300))
             let page = try await store.flows(filters.query(limit: 200)).flows
             let fresh = page.filter { newest == nil || $0.id > newest! }
-            for flow in fresh.reversed() { Console.line(TailLine.render(flow, style: style)) }
+            for flow in fresh.reversed() {
+                Console.line(TailLine.render(flow, style: style))
+                if flow.websocket?.open == true { openSessions.append(flow.id) }
+            }
             if let first = fresh.first { newest = first.id }
+            var stillOpen: [FlowID] = []
+            for id in openSessions {
+                guard let flow = try await store.summary(id: id) else { continue }
+                if flow.websocket?.open == true { stillOpen.append(id) } else { Console.line(TailLine.render(flow, style: style)) }
+            }
+            openSessions = stillOpen
         }
     }
 }
@@ -38,6 +50,9 @@ enum TailLine {
         fields.append(f.costUSD.map { "$" + NSDecimalNumber(decimal: $0).stringValue } ?? "")
         fields.append(f.durationMs.map { "\(Int($0.rounded())) ms" } ?? "")
         fields.append(f.ttftMs.map { "ttft \(Int($0.rounded())) ms" } ?? "")
+        if let websocket = f.websocket {
+            fields.append(websocket.open ? style.cyan("ws open") : style.cyan("ws \(websocket.messages) msgs"))
+        }
         fields.append(style.dim(f.url))
         if let error = FlowErrorText.render(f) { fields.append(style.red(error)) }
         return fields.filter { !$0.isEmpty }.joined(separator: "  ")

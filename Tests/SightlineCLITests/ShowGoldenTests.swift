@@ -72,3 +72,55 @@ import Testing
         #expect(rendered.contains("error: [upstream_reset] upstream api.openai.com closed the connection"))
     }
 }
+
+/// `sightline show` and `sightline tail` on a Realtime session: one line per message, both ways, then its close.
+@Suite struct ShowWebSocketTests {
+    static let fixture = ShowGoldenTests.root.deletingLastPathComponent()
+        .appendingPathComponent("Fixtures/openai/realtime-tool-call/messages.jsonl")
+
+    static func capture(open: Bool) throws -> FlowCapture {
+        var capture = FlowCapture(
+            id: FlowID("01a21213-5f89-7479-a25d-aaf84513727a")!, mode: .proxy, clientAddress: "127.0.0.1:50000",
+            request: CapturedRequest(method: "GET", url: "https://api.openai.com/v1/realtime?model=gpt-realtime", httpVersion: "HTTP/1.1",
+                                     headers: [HeaderField("Authorization", "Bearer sk-proj-abcdefghijklmnop1234"),
+                                               HeaderField("Upgrade", "websocket")],
+                                     body: CapturedBody(capBytes: 1 << 20, bytes: [])),
+            timings: FlowTimings(start: Date(timeIntervalSince1970: 1_764_000_000)))
+        capture.response = CapturedResponse(status: 101, reason: "Switching Protocols", httpVersion: "HTTP/1.1",
+                                            headers: [HeaderField("Upgrade", "websocket")], body: CapturedBody(capBytes: 1 << 20, bytes: []))
+        let lines = try String(contentsOf: fixture, encoding: .utf8).split(separator: "\n")
+        for line in lines {
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            let payload = Array(try JSONSerialization.data(withJSONObject: object["message"] as Any, options: [.sortedKeys]))
+            capture.webSocketFrames.append(CapturedWebSocketFrame(
+                direction: object["direction"] as? String == "client" ? .client : .server, tMs: object["t_ms"] as? Double ?? 0,
+                fin: true, rsv1: false, opcode: 1, payloadLength: payload.count, payload: payload))
+        }
+        if !open {
+            capture.webSocketFrames.append(CapturedWebSocketFrame(direction: .client, tMs: 2_000, fin: true, rsv1: false, opcode: 8,
+                                                                  payloadLength: 6, payload: [0x03, 0xE8] + Array("done".utf8)))
+            capture.timings.lastByteMs = 2_001
+        }
+        return capture
+    }
+
+    @Test func aRealtimeSessionShowsEveryMessageAndHowItClosed() throws {
+        let builder = FlowRecordBuilder(analyzer: LLMAnalyzer(prices: PriceTable.load(userFile: nil)))
+        let rendered = FlowDetailText.render(builder.build(try Self.capture(open: false)).detail)
+        let golden = ShowGoldenTests.root.appendingPathComponent("Golden/show-realtime.txt")
+        if ProcessInfo.processInfo.environment["SIGHTLINE_UPDATE_GOLDEN"] != nil {
+            try rendered.write(to: golden, atomically: true, encoding: .utf8)
+        }
+        #expect(rendered == (try String(contentsOf: golden, encoding: .utf8)))
+        #expect(rendered.contains("closed 1000 \"done\" by the app"))
+        #expect(!rendered.contains("abcdefghijklmnop1234"))
+
+        let style = TerminalStyle(enabled: false)
+        let openLine = TailLine.render(builder.build(try Self.capture(open: true)).detail.summary, style: style)
+        #expect(openLine.contains("101") && openLine.hasSuffix("ws open  https://api.openai.com/v1/realtime?model=gpt-realtime"))
+        let closedLine = TailLine.render(builder.build(try Self.capture(open: false)).detail.summary, style: style)
+        #expect(closedLine.contains("gpt-realtime") && closedLine.contains("ws \(Self.messageCount + 1) msgs"))
+    }
+
+    static let messageCount = (try? String(contentsOf: fixture, encoding: .utf8).split(separator: "\n").count) ?? 0
+}

@@ -18,11 +18,12 @@ import Testing
 
     static var enabled: Bool { python != nil || ProcessInfo.processInfo.environment["CI"] != nil }
 
-    func runScript(_ name: String, stack: WebStack, password: String? = nil) async throws {
+    func runScript(_ name: String, stack: WebStack, password: String? = nil, extra: [String] = []) async throws {
         let python = try #require(Self.python, "needs .venv with selenium and httpx, and chromium-driver (run .ci/run)")
         var arguments = [TestPython.script(name),
                          "--ui", stack.uiURL, "--proxy", stack.proxyURL, "--ca", stack.caFile.path]
         if let password { arguments += ["--password", password] }
+        arguments += extra
         var environment = ProcessInfo.processInfo.environment
         for name in ["HTTPS_PROXY", "HTTP_PROXY", "https_proxy", "http_proxy", "ALL_PROXY", "all_proxy"] { environment.removeValue(forKey: name) }
         if let screenshots = environment["SIGHTLINE_SCREENSHOTS"] {
@@ -45,6 +46,14 @@ import Testing
         let stack = try await WebStack.start()
         defer { Task { await stack.stop() } }
         try await runScript("ui_replay.py", stack: stack)
+    }
+
+    @Test(.enabled(if: BrowserTests.enabled, "needs chromium, chromium-driver and selenium (made by .ci/run)"))
+    func anOpenWebSocketSessionIsListedAndItsMessagesFollow() async throws {
+        let stack = try await WebStack.start(webSocket: true)
+        defer { Task { await stack.stop() } }
+        try await runScript("ui_websocket.py", stack: stack,
+                            extra: ["--websocket", "wss://realtime.openai.test/v1/realtime?model=gpt-realtime"])
     }
 
     @Test(.enabled(if: BrowserTests.enabled, "needs chromium, chromium-driver and selenium (made by .ci/run)"))

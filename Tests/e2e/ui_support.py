@@ -20,6 +20,7 @@ def arguments():
     parser.add_argument("--ca", required=True, help="the Sightline CA (PEM)")
     parser.add_argument("--password", default=None)
     parser.add_argument("--screenshots", default=None, help="a directory to save screenshots in")
+    parser.add_argument("--websocket", default=None, help="a wss:// URL the proxy relays to a WebSocket test server")
     return parser.parse_args()
 
 

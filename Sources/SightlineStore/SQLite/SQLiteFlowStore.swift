@@ -91,6 +91,11 @@ public final class SQLiteFlowStore: FlowStore {
         }
     }
 
+    /// One flow's summary, without reading its bodies (`sightline tail` following an open WebSocket session).
+    public func summary(id: FlowID) async throws -> FlowSummary? {
+        try await reader.read { db in try FlowRow.filter(FlowRow.Columns.id == id.description).fetchOne(db)?.summary() }
+    }
+
     public func flowCount() async throws -> Int {
         try await reader.read { db in try FlowRow.fetchCount(db) }
     }

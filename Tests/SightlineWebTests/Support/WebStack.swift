@@ -21,10 +21,14 @@ struct WebStack {
     let caFile: URL
     let services: WebServices
     let background: Task<Void, Never>
+    /// With `webSocket: true`: a TLS WebSocket server behind `https://realtime.openai.test`.
+    var webSocket: WebSocketTestUpstream? = nil
+    static let webSocketOrigin = "https://realtime.openai.test"
 
-    static func start(password: String? = nil) async throws -> WebStack {
+    static func start(password: String? = nil, webSocket: Bool = false) async throws -> WebStack {
         let directory = try makeTemporaryDirectory("sightline-web")
         let llm = try await FakeLLM.start()
+        let webSocketUpstream = webSocket ? try await WebSocketTestUpstream(directory: directory) : nil
         let authority = try CertificateAuthority.loadOrCreate(in: directory)
         let store = try SQLiteFlowStore(path: directory.appendingPathComponent("flows.sqlite").path)
         var logger = Logger(label: "web-tests")
@@ -34,6 +38,11 @@ struct WebStack {
         var configuration = ProxyConfiguration()
         configuration.listenPort = 0
         configuration.mapRemote = [MapRemoteRule(parsing: "https://api.openai.com=http://127.0.0.1:\(llm.port)")!]
+        if let webSocketUpstream {
+            configuration.upstreamCAFiles = [webSocketUpstream.caFile.path]
+            configuration.mapRemote.append(MapRemoteRule(parsing: "\(webSocketOrigin)=https://localhost:\(webSocketUpstream.port)")!)
+            configuration.interceptPolicy.intercept.append(HostPattern("realtime.openai.test"))
+        }
         let proxy = try await ProxyServer.start(configuration: configuration, authority: authority, sink: recorder, logger: logger)
         let services = WebServices(store: store, recorder: recorder, caCertificatePEM: authority.certificatePEM,
                                    reload: { try proxy.reload() }, password: password,
@@ -52,7 +61,8 @@ struct WebStack {
         var uiPort = 0
         for await port in ports { uiPort = port; break }
         return WebStack(directory: directory, llm: llm, proxy: proxy, recorder: recorder, store: store, uiPort: uiPort,
-                        caFile: directory.appendingPathComponent(CertificateAuthority.certificateFileName), services: services, background: background)
+                        caFile: directory.appendingPathComponent(CertificateAuthority.certificateFileName), services: services, background: background,
+                        webSocket: webSocketUpstream)
     }
 
     /// The same routes and middleware as the running server, for HummingbirdTesting's in-process client.
@@ -68,6 +78,7 @@ struct WebStack {
         await recorder.shutdown()
         background.cancel()
         llm.stop()
+        await webSocket?.close()
         try? FileManager.default.removeItem(at: directory)
     }
 

@@ -146,7 +146,8 @@ function part(p, role, links) {
       return h('div', { class: 'attachment' }, `[image${p.media_type ? ' ' + p.media_type : ''}]`);
     }
     case 'audio':
-      return h('div', { class: 'attachment' }, `[audio${p.media_type ? ' ' + p.media_type : ''}]`);
+      // Realtime sessions carry the transcript of what was said.
+      return h('div', { class: 'attachment' }, `[audio${p.media_type ? ' ' + p.media_type : ''}]`, p.text ? h('span', { class: 'transcript' }, ' ' + p.text) : null);
     case 'file':
       return h('div', { class: 'attachment' }, `[file ${p.name || ''}${p.media_type ? ' ' + p.media_type : ''}]`);
     case 'tool_call': {

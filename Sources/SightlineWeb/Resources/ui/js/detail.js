@@ -5,12 +5,16 @@ import * as fmt from './format.js';
 import { conversationTab } from './conversation.js';
 import { messageTab } from './http.js';
 import { streamTab } from './stream.js';
+import { messagesTab } from './websocket.js';
 import { timingTab } from './timing.js';
 import { openReplayEditor } from './replay.js';
 
-export async function renderDetail(id, container, { onClose, compact = false } = {}) {
-  clear(container);
-  container.append(h('div', { class: 'detail-loading muted' }, 'Loading…'));
+/** `tab` keeps a tab open across a refresh (an open WebSocket session updating). */
+export async function renderDetail(id, container, { onClose, compact = false, tab = null } = {}) {
+  if (!tab) {
+    clear(container);
+    container.append(h('div', { class: 'detail-loading muted' }, 'Loading…'));
+  }
   let flow;
   try {
     flow = await api('/api/flows/' + encodeURIComponent(id));
@@ -19,13 +23,14 @@ export async function renderDetail(id, container, { onClose, compact = false } =
     return null;
   }
   if (container.dataset.id && container.dataset.id !== id) return null; // another flow was selected meanwhile
-  clear(container).append(detailView(flow, { onClose, compact }));
+  clear(container).append(detailView(flow, { onClose, compact, tab }));
   return flow;
 }
 
-export function detailView(flow, { onClose, compact = false } = {}) {
+export function detailView(flow, { onClose, compact = false, tab = null } = {}) {
   const tabs = [];
   if (flow.conversation) tabs.push(['conversation', 'Conversation', () => conversationTab(flow)]);
+  if (flow.websocket) tabs.push(['messages', `Messages (${flow.websocket.messages.length})`, () => messagesTab(flow)]);
   tabs.push(['request', 'Request', () => messageTab(flow, 'request')]);
   tabs.push(['response', 'Response', () => messageTab(flow, 'response')]);
   if (flow.events && flow.events.length) tabs.push(['stream', `Stream (${flow.events.length})`, () => streamTab(flow)]);
@@ -66,6 +71,6 @@ export function detailView(flow, { onClose, compact = false } = {}) {
     flow.error ? h('div', { class: 'flow-error' }, flow.error) : null);
 
   const view = h('div', { class: 'detail' + (compact ? ' compact' : ''), dataset: { flow: flow.id } }, header, bar, body);
-  select(tabs[0][0]);
+  select(tabs.some((t) => t[0] === tab) ? tab : tabs[0][0]);
   return view;
 }

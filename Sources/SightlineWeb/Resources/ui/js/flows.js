@@ -185,6 +185,10 @@ export class FlowsView {
       this.flows.set(flow.id, flow);
       const old = this.table.querySelector(`tr[data-id="${CSS.escape(flow.id)}"]`);
       if (old) old.replaceWith(this.row(flow));
+      // An open WebSocket session grows while it is looked at: its detail follows, on the same tab.
+      if (flow.id === this.selected && flow.websocket) {
+        renderDetail(flow.id, this.detailPane, { onClose: () => { location.hash = '#/' + query(this.filters); }, tab: this.detailPane.querySelector('.tab-body')?.dataset.tab });
+      }
       return;
     }
     if (!this.matches(flow)) return;
@@ -214,6 +218,7 @@ export class FlowsView {
       f.stream ? h('span', { class: 'badge stream', title: 'Streamed (SSE)' }, 'stream') : null,
       f.tool_call_count ? h('span', { class: 'badge tools', title: 'Tool calls in the response' }, `${f.tool_call_count} tool${f.tool_call_count > 1 ? 's' : ''}`) : null,
       f.truncated ? h('span', { class: 'badge warn', title: 'The stream ended without its final event' }, 'cut') : null,
+      f.websocket ? h('span', { class: 'badge ws' + (f.websocket.open ? ' open' : ''), title: `WebSocket session: ${fmt.num(f.websocket.messages)} messages${f.websocket.open ? ', still open' : ''}` }, f.websocket.open ? 'ws open' : 'ws') : null,
       f.mode === 'gateway' ? h('span', { class: 'badge', title: 'Gateway (base-URL) request' }, 'gw') : null,
       f.properties && f.properties['Replay-Of'] ? h('span', { class: 'badge', title: 'Replay of ' + f.properties['Replay-Of'] }, 'replay') : null);
     const tr = h('tr', {

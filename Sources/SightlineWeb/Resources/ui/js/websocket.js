@@ -1,0 +1,57 @@
+// The Messages tab of a WebSocket session: every message both ways with its time and size, as mitmproxy and
+// Chrome's DevTools show them; text and JSON expand in place, binary shows as base64.
+import { h } from './dom.js';
+import * as fmt from './format.js';
+import { tryParse, jsonTree } from './json.js';
+
+const PREVIEW = 240;
+
+export function messagesTab(flow) {
+  const session = flow.websocket || { messages: [] };
+  const messages = session.messages || [];
+  const sent = messages.filter((m) => m.direction === 'client');
+  const root = h('div', { class: 'ws-messages' });
+  root.append(h('div', { class: 'usage' },
+    h('span', { class: 'stat' }, h('b', {}, fmt.num(sent.length)), ' sent'),
+    h('span', { class: 'stat' }, h('b', {}, fmt.num(messages.length - sent.length)), ' received'),
+    session.open ? h('span', { class: 'pill pending', id: 'ws-open' }, 'open — updates as messages pass') : closeText(session.close)));
+  const rows = messages.map((m, i) => {
+    const payload = m.text ?? null;
+    const parsed = payload != null ? tryParse(payload) : { ok: false };
+    const shown = m.opcode === 'close' ? closePayload(m) : payload != null ? payload : (m.data_base64 != null ? 'base64 ' + m.data_base64 : '');
+    const data = h('td', { class: 'ev-data' });
+    const line = h('div', { class: 'ev-line mono', title: 'Click to expand' }, shown.length > PREVIEW ? shown.slice(0, PREVIEW) + '…' : shown);
+    data.append(line);
+    line.addEventListener('click', () => {
+      if (data.children.length > 1) { data.lastChild.remove(); return; }
+      data.append(parsed.ok ? jsonTree(parsed.value, 4) : h('pre', { class: 'code' }, shown));
+    });
+    const flags = [m.truncated ? 'cut at the body cap' : null, m.compressed ? (m.inflated === false ? 'compressed, not inflated' : 'inflated') : null].filter(Boolean);
+    return h('tr', { class: 'ws-' + m.direction, dataset: { index: i } },
+      h('td', { class: 'num mono' }, i + 1),
+      h('td', { class: 'ws-dir', title: m.direction === 'client' ? 'sent by the app' : 'sent by the server' }, m.direction === 'client' ? '↑' : '↓'),
+      h('td', { class: 'num mono' }, m.t_ms.toFixed(1)),
+      h('td', { class: 'mono' }, m.opcode),
+      h('td', { class: 'num mono', title: flags.join(', ') }, fmt.bytes(m.size) + (flags.length ? ' *' : '')),
+      data);
+  });
+  root.append(h('table', { class: 'events ws' },
+    h('thead', {}, h('tr', {}, h('th', { class: 'num' }, '#'), h('th', {}, ''), h('th', { class: 'num' }, 't (ms)'), h('th', {}, 'type'), h('th', { class: 'num' }, 'size'), h('th', {}, 'data'))),
+    h('tbody', {}, rows)));
+  return root;
+}
+
+function closeText(close) {
+  if (!close) return h('span', { class: 'pill warn' }, 'ended without a close frame');
+  const code = close.code != null ? `close ${close.code}` : 'close';
+  return h('span', { class: 'pill muted' }, `${code}${close.reason ? ' “' + close.reason + '”' : ''} by the ${close.by === 'client' ? 'app' : 'server'}`);
+}
+
+/** A close frame's payload: a 2-byte code, then a UTF-8 reason (RFC 6455 §5.5.1). */
+function closePayload(m) {
+  let bytes;
+  try { bytes = m.data_base64 != null ? Uint8Array.from(atob(m.data_base64), (c) => c.charCodeAt(0)) : new TextEncoder().encode(m.text || ''); } catch { return ''; }
+  if (bytes.length < 2) return '(no code)';
+  const reason = new TextDecoder().decode(bytes.slice(2));
+  return String((bytes[0] << 8) | bytes[1]) + (reason ? ` “${reason}”` : '');
+}
