@@ -84,18 +84,26 @@ public struct LLMAnalyzer: Sendable {
         let known = KnownHosts.provider(forHost: parts.host)
         var decoded = DecodedExchange()
         let endpoint: String
+        let format: WireFormat
         let requestedAt: Double?
         if parts.path.hasSuffix("/realtime"), known == "openai" || known == "azure-openai" {
-            endpoint = "realtime"
+            (endpoint, format) = ("realtime", .openAIResponses)
             requestedAt = OpenAIRealtimeDecoder.decode(messages, into: &decoded)
         } else if parts.path.hasSuffix("/responses") {
-            endpoint = "responses"
+            (endpoint, format) = ("responses", .openAIResponses)
             requestedAt = OpenAIResponsesSocketDecoder.decode(messages, into: &decoded)
+        } else if parts.path.contains("BidiGenerateContent"), known == "gemini" || known == "vertex" {
+            (endpoint, format) = ("live", .geminiGenerate)
+            requestedAt = GeminiLiveDecoder.decode(messages, into: &decoded)
+            // `models/gemini-…` on AI Studio, `projects/…/publishers/google/models/gemini-…` on Vertex.
+            decoded.requestModel = decoded.requestModel.map { name in
+                name.range(of: "models/", options: .backwards).map { String(name[$0.upperBound...]) } ?? name
+            }
         } else {
             return nil
         }
         let provider = known ?? "openai-compatible"
-        let route = Route(provider: provider, endpoint: endpoint, format: .openAIResponses,
+        let route = Route(provider: provider, endpoint: endpoint, format: format,
                           modelFromPath: parts.query["model"] ?? parts.query["deployment"])
         let conversation = decoded.conversation
         let models = [decoded.responseModel, decoded.requestModel, route.modelFromPath].compactMap { $0 }

@@ -210,6 +210,47 @@ extension WebSocketTestUpstream: StackUpstream {}
         #expect(!text.contains("sk-realtime-sdk-secret-5678wxyz"))
     }
 
+    @Test("the google-genai SDK's live.connect() through HTTPS_PROXY: a tool call and a streamed answer read as a Gemini Live call")
+    func geminiLiveSDK() async throws {
+        let python = try #require(TestPython.executable, "no Python with the clients: run .ci/run or set SIGHTLINE_TEST_PYTHON")
+        let stack = try await FullStack.start(upstreamFactory: { try PythonWebSocketUpstream(directory: $0, mode: "--gemini-live") },
+                                              mapRemote: ["https://generativelanguage.googleapis.com"])
+        defer { Task { await stack.stop() } }
+        var environment = stack.clientEnvironment
+        environment.removeValue(forKey: "SSL_CERT_DIR")
+        let result = try await runOffThePool(python, [TestPython.script("gemini_live.py")], environment: environment)
+        try #require(result.status == 0, "gemini_live.py exited \(result.status): \(result.stderr)")
+        let client = try #require(try JSONSerialization.jsonObject(with: result.stdout) as? [String: Any])
+        #expect((client["calls"] as? [[String: Any]])?.first?["name"] as? String == "get_weather")
+        #expect(client["text"] as? String == "It is sunny and 21 degrees in Paris.")
+        #expect(client["turn_complete"] as? Bool == true)
+        #expect((client["chunk_gaps_ms"] as? [Double] ?? []).allSatisfy { $0 > 15 }, "streamed, not bunched")
+
+        let flow = try #require(try await Self.closedSession(stack))
+        // As the SDK sends it (3.6 writes `//ws/…v1…`).
+        let url = try #require(flow["url"] as? String)
+        #expect(url.hasPrefix("https://generativelanguage.googleapis.com/") && url.hasSuffix(".GenerativeService.BidiGenerateContent"), "\(url)")
+        #expect(flow["provider"] as? String == "gemini")
+        #expect(flow["endpoint"] as? String == "live")
+        #expect(flow["model"] as? String == "gemini-live-2.5-flash-preview")
+        #expect(flow["input_tokens"] as? Int == 130)
+        #expect(flow["output_tokens"] as? Int == 22)
+        #expect(flow["finish_reason"] as? String == "turn_complete")
+        #expect((flow["ttft_ms"] as? Double ?? 0) >= 25, "from the user's turn to the tool call")
+        let detail = try #require(try await stack.api("/api/flows/\(flow["id"] as? String ?? "")") as? [String: Any])
+        let conversation = try #require(detail["conversation"] as? [String: Any])
+        #expect(conversation["system"] as? String == "You are a weather assistant. Be brief.")
+        let roles = (conversation["messages"] as? [[String: Any]])?.compactMap { $0["role"] as? String }
+        #expect(roles == ["user", "assistant", "tool"])
+        let output = (conversation["output"] as? [[String: Any]])?.first?["parts"] as? [[String: Any]]
+        #expect(output?.first?["text"] as? String == "It is sunny and 21 degrees in Paris.")
+        let messages = try #require((detail["websocket"] as? [String: Any])?["messages"] as? [[String: Any]])
+        #expect(messages.contains { $0["direction"] as? String == "server" && $0["opcode"] as? String == "binary"
+            && ($0["text"] as? String)?.contains("setupComplete") == true }, "JSON in binary frames is shown as its text")
+        let text = String(decoding: try JSONSerialization.data(withJSONObject: detail), as: UTF8.self)
+        #expect(!text.contains("AIzaSyLiveSecret0123456789abcdefgh"), "the API key is redacted")
+    }
+
     @Test("a Codex-style Responses turn over wss://…/v1/responses reads as a responses call")
     func responsesOverWebSocket() async throws {
         let python = try #require(TestPython.executable, "no Python with the clients: run .ci/run or set SIGHTLINE_TEST_PYTHON")

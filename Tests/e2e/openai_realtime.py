@@ -31,4 +31,4 @@ async def main():
     print(json.dumps({"text": text, "delta_gaps_ms": gaps, "usage_output_tokens": usage.output_tokens if usage else None}))
 
 
-asyncio.run(main())
+asyncio.run(asyncio.wait_for(main(), 30))

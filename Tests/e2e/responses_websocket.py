@@ -26,4 +26,4 @@ async def main():
     print(json.dumps({"text": text, "completed": completed}))
 
 
-asyncio.run(main())
+asyncio.run(asyncio.wait_for(main(), 30))

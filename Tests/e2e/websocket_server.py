@@ -1,12 +1,15 @@
 """A TLS WebSocket server with permessage-deflate (the `websockets` library's default), for the proxy tests.
 
-usage: websocket_server.py CERT_PEM KEY_PEM [--realtime | --responses]
+usage: websocket_server.py CERT_PEM KEY_PEM [--realtime | --responses | --gemini-live]
 Prints `port N` once listening on 127.0.0.1. Sends {"type":"session.created"} first, echoes messages,
 and on the text `close` closes with 4001 "bye" (as Tests/SightlineTestSupport/WebSocketTestUpstream does).
 With --realtime it plays the OpenAI Realtime API instead (GA event names): each `response.create` is
 answered with five `response.output_text.delta` events 40 ms apart and a `response.done` with usage.
 With --responses it plays the Responses API over WebSocket (Codex): each `response.create` gets the
 Responses streaming events, ending in `response.completed` with usage.
+With --gemini-live it plays the Gemini Live API (BidiGenerateContent), its JSON in binary frames as Google
+sends it: `setup` → `setupComplete`; a user turn → a `toolCall` for get_weather; the tool's response → the
+answer in two `modelTurn` chunks 40 ms apart, `generationComplete`, then `turnComplete` with `usageMetadata`.
 """
 import asyncio
 import json
@@ -79,6 +82,28 @@ async def responses(ws):
         await ws.send(json.dumps({"type": "response.completed", "sequence_number": 9, "response": done}))
 
 
+async def gemini_live(ws):
+    async for raw in ws:
+        message = json.loads(raw)
+        # The API takes camelCase and snake_case alike; the Python SDK sends `client_content`, `tool_response`.
+        client_content = message.get("clientContent") or message.get("client_content") or {}
+        if "setup" in message:
+            await ws.send(json.dumps({"setupComplete": {}}).encode())
+        elif client_content.get("turnComplete") or client_content.get("turn_complete"):
+            await asyncio.sleep(0.03)
+            await ws.send(json.dumps({"toolCall": {"functionCalls": [
+                {"id": "call_1", "name": "get_weather", "args": {"city": "Paris"}}]},
+                "usageMetadata": {"promptTokenCount": 50, "responseTokenCount": 10, "totalTokenCount": 60}}).encode())
+        elif "toolResponse" in message or "tool_response" in message:
+            for text in ["It is sunny", " and 21 degrees in Paris."]:
+                await asyncio.sleep(0.04)
+                await ws.send(json.dumps({"serverContent": {"modelTurn": {"role": "model", "parts": [{"text": text}]}}}).encode())
+            await ws.send(json.dumps({"serverContent": {"generationComplete": True}}).encode())
+            await ws.send(json.dumps({"serverContent": {"turnComplete": True},
+                                      "usageMetadata": {"promptTokenCount": 80, "cachedContentTokenCount": 16,
+                                                        "responseTokenCount": 12, "totalTokenCount": 92}}).encode())
+
+
 def exit_when_stdin_ends():
     """The test that started us holds our stdin: when it closes (or the test dies), we go."""
     sys.stdin.read()
@@ -89,7 +114,8 @@ async def main():
     threading.Thread(target=exit_when_stdin_ends, daemon=True).start()
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(sys.argv[1], sys.argv[2])
-    chosen = realtime if "--realtime" in sys.argv[3:] else responses if "--responses" in sys.argv[3:] else handler
+    modes = {"--realtime": realtime, "--responses": responses, "--gemini-live": gemini_live}
+    chosen = next((modes[flag] for flag in sys.argv[3:] if flag in modes), handler)
     async with serve(chosen, "127.0.0.1", 0, ssl=context, max_size=1 << 24) as server:
         port = server.sockets[0].getsockname()[1]
         print(f"port {port}", flush=True)

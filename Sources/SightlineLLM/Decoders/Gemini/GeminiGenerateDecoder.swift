@@ -13,24 +13,12 @@ struct GeminiGenerateDecoder: WireFormatDecoder {
             conversation.system = system.string ?? ConversationBuilding.text(of: GeminiParts.parts(system))
         }
         conversation.messages = GeminiParts.contents(body["contents"])
-        conversation.tools = body["tools"].arrayOrEmpty.flatMap(Self.tools)
+        conversation.tools = body["tools"].arrayOrEmpty.flatMap(GeminiParts.tools)
         // Generation settings are flattened so `temperature` reads the same as in other formats.
         var parameters = ConversationBuilding.parameters(of: body, excluding: Self.conversationKeys)
         for (key, value) in body.field("generationConfig")?.object ?? [:] { parameters[key] = value }
         conversation.parameters = parameters
         result.conversation = conversation
-    }
-
-    private static func tools(_ json: JSONValue) -> [Conversation.Tool] {
-        if let declarations = json.field("functionDeclarations")?.array {
-            return declarations.compactMap { declaration in
-                guard let name = declaration["name"]?.nonEmptyString else { return nil }
-                return Conversation.Tool(name: name, description: declaration["description"]?.string,
-                                         schema: declaration["parameters"] ?? declaration.field("parametersJsonSchema"))
-            }
-        }
-        // Built-in tools (`googleSearch`, `codeExecution`, …) are known only by their key.
-        return (json.object ?? [:]).keys.sorted().map { Conversation.Tool(name: $0) }
     }
 
     func decodeResponse(_ body: JSONValue, into result: inout DecodedExchange) {

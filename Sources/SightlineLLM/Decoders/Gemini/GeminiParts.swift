@@ -72,12 +72,26 @@ enum GeminiParts {
         return Conversation.Message(role: role, parts: parts)
     }
 
+    /// One entry of a request's `tools`: its function declarations, or a built-in tool (`googleSearch`,
+    /// `codeExecution`, …) known only by its key.
+    static func tools(_ json: JSONValue) -> [Conversation.Tool] {
+        if let declarations = json.field("functionDeclarations")?.array {
+            return declarations.compactMap { declaration in
+                guard let name = declaration["name"]?.nonEmptyString else { return nil }
+                return Conversation.Tool(name: name, description: declaration["description"]?.string,
+                                         schema: declaration["parameters"] ?? declaration.field("parametersJsonSchema"))
+            }
+        }
+        return (json.object ?? [:]).keys.sorted().map { Conversation.Tool(name: $0) }
+    }
+
     /// Prompt counts include cached tokens; output excludes thinking tokens (the pricing code knows).
+    /// The Live API calls the output `responseTokenCount`.
     static func usage(_ json: JSONValue?) -> LLMUsage? {
         guard let json, json.object != nil else { return nil }
         return LLMUsage(
             inputTokens: json.field("promptTokenCount")?.int,
-            outputTokens: json.field("candidatesTokenCount")?.int,
+            outputTokens: (json.field("candidatesTokenCount") ?? json.field("responseTokenCount"))?.int,
             cachedInputTokens: json.field("cachedContentTokenCount")?.int,
             cacheWriteTokens: nil,
             reasoningTokens: json.field("thoughtsTokenCount")?.int

@@ -18,15 +18,3 @@ enum OpenAIUsage {
         )
     }
 }
-
-extension LLMUsage {
-    /// Adds a later turn's counts (a WebSocket session reports usage per response); unknown stays unknown.
-    mutating func add(_ other: LLMUsage) {
-        func sum(_ current: Int?, _ value: Int?) -> Int? { value.map { $0 + (current ?? 0) } ?? current }
-        inputTokens = sum(inputTokens, other.inputTokens)
-        outputTokens = sum(outputTokens, other.outputTokens)
-        cachedInputTokens = sum(cachedInputTokens, other.cachedInputTokens)
-        cacheWriteTokens = sum(cacheWriteTokens, other.cacheWriteTokens)
-        reasoningTokens = sum(reasoningTokens, other.reasoningTokens)
-    }
-}
