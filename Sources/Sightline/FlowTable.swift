@@ -83,8 +83,10 @@ enum FlowDetailText {
         var lines = [style.dim("(\(session.messages.count) WebSocket messages\(session.open ? ", session still open" : ""))")]
         for message in session.messages {
             let arrow = message.direction == .client ? style.green("↑") : style.blue("↓")
-            let payload = message.opcode == "close" ? closeText(message)
+            var payload = message.opcode == "close" ? closeText(message)
                 : message.text ?? message.dataBase64.map { "base64 " + $0 } ?? ""
+            // A terminal line per message: audio chunks are kilobytes of base64 (`--json` has them whole).
+            if payload.count > 400 { payload = String(payload.prefix(400)) + style.dim("… (\(message.size) bytes)") }
             var notes: [String] = []
             if message.truncated { notes.append("cut at \(message.size) bytes") }
             if message.compressed == true, message.inflated == false { notes.append("compressed, not inflated") }
@@ -142,7 +144,9 @@ enum FlowDetailText {
                     + "\n" + (part.text ?? "")
             case "image": return style.dim("<image \(part.mediaType ?? part.url ?? "")>")
             // Realtime sessions carry the transcript of what was said.
-            case "audio": return style.dim("<audio>") + (part.text.map { " " + $0 } ?? "")
+            case "audio":
+                let duration = part.durationMs.map { " \(Int($0.rounded())) ms" } ?? ""
+                return style.dim("<audio\(duration)>") + (part.text.map { " " + $0 } ?? "")
             default: return style.dim("<\(part.type)>")
             }
         }

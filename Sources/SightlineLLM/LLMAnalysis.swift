@@ -163,7 +163,8 @@ public struct Conversation: Sendable, Codable, Hashable {
     }
 
     /// One piece of a message. `type` says which fields are set:
-    /// `text` (text), `image` (url or media_type), `audio` (media_type), `tool_call` (id, name, arguments),
+    /// `text` (text), `image` (url or media_type), `audio` (media_type; in a live session also the transcript as
+    /// text and, where the format says it, duration_ms), `tool_call` (id, name, arguments),
     /// `tool_result` (id, text, is_error), `refusal` (text), `reasoning` (text), `file` (name, url or media_type).
     /// Gemini has no call ids: its `tool_call`/`tool_result` parts link by `name`. A `reasoning` part without
     /// text marks reasoning the provider returned encrypted (Anthropic's redacted thinking).
@@ -176,9 +177,11 @@ public struct Conversation: Sendable, Codable, Hashable {
         public var url: String?
         public var mediaType: String?
         public var isError: Bool?
+        /// How long an audio part plays, when its encoding says (PCM with a known rate).
+        public var durationMs: Double?
 
         public init(type: String, text: String? = nil, id: String? = nil, name: String? = nil, arguments: String? = nil,
-                    url: String? = nil, mediaType: String? = nil, isError: Bool? = nil) {
+                    url: String? = nil, mediaType: String? = nil, isError: Bool? = nil, durationMs: Double? = nil) {
             self.type = type
             self.text = text
             self.id = id
@@ -187,13 +190,14 @@ public struct Conversation: Sendable, Codable, Hashable {
             self.url = url
             self.mediaType = mediaType
             self.isError = isError
+            self.durationMs = durationMs
         }
 
         public static func text(_ text: String) -> Part { Part(type: "text", text: text) }
 
         enum CodingKeys: String, CodingKey {
             case type, text, id, name, arguments, url
-            case mediaType = "media_type", isError = "is_error"
+            case mediaType = "media_type", isError = "is_error", durationMs = "duration_ms"
         }
     }
 

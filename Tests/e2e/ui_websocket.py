@@ -52,6 +52,14 @@ def main(args, driver):
     close = driver.find_element(By.CSS_SELECTOR, ".ws-messages .usage").text
     check("4001" in close and "bye" in close and "server" in close, f"how it closed: {close!r}")
     check(not driver.find_elements(By.ID, "ws-open"), "no longer open")
+    # The filter keeps the messages that mention a word.
+    box = driver.find_element(By.ID, "ws-filter")
+    box.send_keys("part two")
+    wait(lambda: len([r for r in driver.find_elements(By.CSS_SELECTOR, "table.ws tbody tr") if r.is_displayed()]) == 2,
+         message="the fragmented message and its echo")
+    box.clear()
+    box.send_keys(" ")
+    wait(lambda: all(r.is_displayed() for r in driver.find_elements(By.CSS_SELECTOR, "table.ws tbody tr")), message="every row again")
     last = driver.find_elements(By.CSS_SELECTOR, "table.ws tbody tr")[-1].text
     check("close" in last and "4001" in last and "bye" in last, f"the close frame reads as its code and reason: {last!r}")
 

@@ -78,6 +78,10 @@ enum StoredJSON {
             out += "{"
             var members = Members()
             members.string("arguments", part.arguments, &out)
+            if let duration = part.durationMs {
+                members.key("duration_ms", &out)
+                JSONText.appendNumber(duration, to: &out)
+            }
             members.string("id", part.id, &out)
             if let isError = part.isError {
                 members.key("is_error", &out)

@@ -38,6 +38,7 @@ struct OpenAIRealtimeTests {
         #expect(c.messages[2].parts.first?.text == #"{"temperature_c":21,"sky":"sunny"}"#)
         #expect(c.output.first?.parts.first?.type == "audio")
         #expect(c.output.first?.parts.first?.text == "It is sunny and 21 degrees in Paris.")
+        #expect(c.output.first?.parts.first?.durationMs == 100, "4,800 bytes of 24 kHz PCM16")
         #expect(a.usage.inputTokens == 340 && a.usage.outputTokens == 90 && a.usage.cachedInputTokens == 192, "summed over responses")
         #expect(a.finishReason == "completed")
         #expect(a.ttftMs == 329, "first delta (380 ms) after the first response.create (51 ms)")

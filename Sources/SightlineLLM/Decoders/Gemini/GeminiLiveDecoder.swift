@@ -33,8 +33,11 @@ enum GeminiLiveDecoder {
         var turn = Conversation.Message(role: "assistant", parts: [])
         /// The model's last completed turn, the output unless a newer one has begun.
         var lastOutput: [Conversation.Message] = []
-        /// What the user said (input audio transcription) in the current turn.
+        /// What the user said (input audio transcription) in the current turn, and the audio it was said in.
         var heard = ""
+        var heardAudio = LiveAudio(sampleRate: 16_000)
+        /// The model turn's audio, for its duration.
+        var turnAudio = LiveAudio(sampleRate: 24_000)
         var usage = LLMUsage()
         var turnUsage: LLMUsage?
         var turnRequestedMs: Double?
@@ -54,6 +57,12 @@ enum GeminiLiveDecoder {
                 conversation.messages += GeminiParts.contents(content["turns"])
                 if content.field("turnComplete")?.bool == true { requested(at: tMs) }
             } else if let input = json.field("realtimeInput") {
+                for blob in [input["audio"]].compactMap({ $0 }) + input.field("mediaChunks").arrayOrEmpty {
+                    guard let rate = LiveAudio.sampleRate(mimeType: blob.field("mimeType")?.string, default: 16_000),
+                          let data = blob["data"]?.string else { continue }
+                    heardAudio.sampleRate = rate
+                    heardAudio.add(base64: data)
+                }
                 if let text = input["text"]?.nonEmptyString {
                     userSpeaks()
                     conversation.messages.append(Conversation.Message(role: "user", parts: [.text(text)]))
@@ -74,6 +83,13 @@ enum GeminiLiveDecoder {
                     heard += heardText
                     // Voice activity detection ends the user's turn on the server; hearing it is the nearest mark.
                     requested(at: tMs)
+                }
+                for raw in content.field("modelTurn")?["parts"].arrayOrEmpty ?? [] {
+                    guard let blob = raw.field("inlineData"),
+                          let rate = LiveAudio.sampleRate(mimeType: blob.field("mimeType")?.string, default: 24_000),
+                          let data = blob["data"]?.string else { continue }
+                    turnAudio.sampleRate = rate
+                    turnAudio.add(base64: data)
                 }
                 for part in GeminiParts.parts(content.field("modelTurn")) {
                     decoded.noteOutput(at: tMs)
@@ -110,6 +126,8 @@ enum GeminiLiveDecoder {
         mutating func endTurn() {
             if let turnUsage { usage.add(turnUsage) }
             turnUsage = nil
+            if let index = turn.parts.lastIndex(where: { $0.type == "audio" }) { turn.parts[index].durationMs = turnAudio.durationMs }
+            turnAudio = LiveAudio(sampleRate: turnAudio.sampleRate)
             if !turn.parts.isEmpty {
                 lastOutput = [turn]
                 turn = Conversation.Message(role: "assistant", parts: [])
@@ -126,8 +144,10 @@ enum GeminiLiveDecoder {
 
         mutating func flushHeard() {
             guard !heard.isEmpty else { return }
-            conversation.messages.append(Conversation.Message(role: "user", parts: [Conversation.Part(type: "audio", text: heard)]))
+            conversation.messages.append(Conversation.Message(role: "user", parts: [
+                Conversation.Part(type: "audio", text: heard, durationMs: heardAudio.durationMs)]))
             heard = ""
+            heardAudio = LiveAudio(sampleRate: heardAudio.sampleRate)
         }
 
         mutating func requested(at tMs: Double) {

@@ -11,6 +11,9 @@ enum OpenAIRealtimeDecoder {
         var lastOutput: [Conversation.Message] = []
         var usage = LLMUsage()
         var responseRequestedMs: Double?
+        // PCM16 at 24 kHz unless the session says otherwise; G.711 (`audio/pcmu`, `audio/pcma`) is not timed.
+        var inputAudio = LiveAudio(sampleRate: 24_000)
+        var outputAudio = LiveAudio(sampleRate: 24_000)
         for message in messages where message.opcode == "text" {
             guard let text = message.text, let event = JSONValue.parse(text), let type = event["type"]?.string else { continue }
             switch (message.direction, type) {
@@ -21,6 +24,10 @@ enum OpenAIRealtimeDecoder {
                 }
                 if let instructions = session["instructions"]?.nonEmptyString { conversation.system = instructions }
                 if let tools = session["tools"]?.array { conversation.tools = tools.compactMap(ConversationBuilding.openAITool) }
+                if let format = session["audio"]?["input"]?["format"] { inputAudio.sampleRate = Self.pcmRate(format) }
+                if let format = session["audio"]?["output"]?["format"] { outputAudio.sampleRate = Self.pcmRate(format) }
+            case (.client, "input_audio_buffer.append"):
+                if let audio = event["audio"]?.string { inputAudio.add(base64: audio) }
             case (.client, "conversation.item.create"):
                 // The assistant's last response came before this item (a function's result answers its call).
                 conversation.messages += lastOutput
@@ -30,8 +37,9 @@ enum OpenAIRealtimeDecoder {
                 conversation.messages += lastOutput
                 lastOutput = []
                 if let transcript = event["transcript"]?.nonEmptyString {
-                    conversation.messages.append(.init(role: "user", parts: [.init(type: "audio", text: transcript)]))
+                    conversation.messages.append(.init(role: "user", parts: [.init(type: "audio", text: transcript, durationMs: inputAudio.durationMs)]))
                 }
+                inputAudio = LiveAudio(sampleRate: inputAudio.sampleRate)
             case (.client, "response.create"):
                 if responseRequestedMs == nil { responseRequestedMs = message.tMs }
                 // What the assistant said before this response is part of what the model now sees.
@@ -40,9 +48,17 @@ enum OpenAIRealtimeDecoder {
             case (.server, "response.output_text.delta"), (.server, "response.output_audio_transcript.delta"),
                  (.server, "response.function_call_arguments.delta"):
                 decoded.noteOutput(at: message.tMs)
+            case (.server, "response.output_audio.delta"):
+                decoded.noteOutput(at: message.tMs)
+                if let delta = event["delta"]?.string { outputAudio.add(base64: delta) }
             case (.server, "response.done"):
                 guard let response = event["response"] else { continue }
                 lastOutput = (response["output"]?.array ?? []).compactMap(self.message)
+                if let m = lastOutput.indices.last(where: { lastOutput[$0].parts.contains { $0.type == "audio" } }),
+                   let p = lastOutput[m].parts.lastIndex(where: { $0.type == "audio" }) {
+                    lastOutput[m].parts[p].durationMs = outputAudio.durationMs
+                }
+                outputAudio = LiveAudio(sampleRate: outputAudio.sampleRate)
                 if let reported = OpenAIUsage.parse(response["usage"]) { usage.add(reported) }
                 conversation.finishReason = response["status"]?.string
                 decoded.sawFinalEvent = true
@@ -59,6 +75,12 @@ enum OpenAIRealtimeDecoder {
         decoded.conversation = conversation
         decoded.requestedStream = true
         return responseRequestedMs
+    }
+
+    /// The sample rate of a GA `audio.*.format` (`{"type": "audio/pcm", "rate": 24000}`); 0 (not timed) for G.711.
+    private static func pcmRate(_ format: JSONValue) -> Int {
+        guard format["type"]?.string ?? "audio/pcm" == "audio/pcm" else { return 0 }
+        return format["rate"]?.int ?? 24_000
     }
 
     /// A conversation item: a message (`input_text`, `input_audio` with its transcript, `output_text`,

@@ -147,7 +147,8 @@ function part(p, role, links) {
     }
     case 'audio':
       // Realtime sessions carry the transcript of what was said.
-      return h('div', { class: 'attachment' }, `[audio${p.media_type ? ' ' + p.media_type : ''}]`, p.text ? h('span', { class: 'transcript' }, ' ' + p.text) : null);
+      return h('div', { class: 'attachment' }, `[audio${p.media_type ? ' ' + p.media_type : ''}${p.duration_ms != null ? ' ' + fmt.ms(p.duration_ms) : ''}]`,
+        p.text ? h('span', { class: 'transcript' }, ' ' + p.text) : null);
     case 'file':
       return h('div', { class: 'attachment' }, `[file ${p.name || ''}${p.media_type ? ' ' + p.media_type : ''}]`);
     case 'tool_call': {

@@ -35,6 +35,21 @@ export function messagesTab(flow) {
       h('td', { class: 'num mono', title: flags.join(', ') }, fmt.bytes(m.size) + (flags.length ? ' *' : '')),
       data);
   });
+  // Filters the rows by their text, as DevTools' Messages filter does (a Realtime session has hundreds).
+  const filter = h('input', { class: 'input', type: 'search', id: 'ws-filter', placeholder: 'Filter messages…', autocomplete: 'off', spellcheck: 'false' });
+  const count = h('span', { class: 'muted' });
+  filter.addEventListener('input', () => {
+    const needle = filter.value.trim().toLowerCase();
+    let shown = 0;
+    rows.forEach((tr, i) => {
+      const m = messages[i];
+      const hit = !needle || (m.text ?? '').toLowerCase().includes(needle) || m.opcode.includes(needle);
+      tr.hidden = !hit;
+      if (hit) shown += 1;
+    });
+    count.textContent = needle ? `${shown} of ${messages.length}` : '';
+  });
+  root.append(h('div', { class: 'ws-tools' }, filter, ' ', count));
   root.append(h('table', { class: 'events ws' },
     h('thead', {}, h('tr', {}, h('th', { class: 'num' }, '#'), h('th', {}, ''), h('th', { class: 'num' }, 't (ms)'), h('th', {}, 'type'), h('th', { class: 'num' }, 'size'), h('th', {}, 'data'))),
     h('tbody', {}, rows)));
