@@ -117,6 +117,7 @@ extension WebSocketTestUpstream: StackUpstream {}
         #expect((flow["websocket"] as? [String: Any])?["open"] as? Bool == true)
         #expect(flow["status"] as? Int == 101)
         #expect(flow["duration_ms"] is NSNull, "no duration while open")
+        #expect((flow["response_bytes"] as? Int ?? 0) > 0, "the bytes so far")
         let id = try #require(flow["id"] as? String)
         let detail = try #require(try await stack.api("/api/flows/\(id)") as? [String: Any])
         let texts = ((detail["websocket"] as? [String: Any])?["messages"] as? [[String: Any]])?.compactMap { $0["text"] as? String }

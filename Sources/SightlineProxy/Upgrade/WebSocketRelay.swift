@@ -18,10 +18,12 @@ enum WebSocketRelay {
                                eventLoop: context.eventLoop, sink: sink)
         clientSide.observe = { flow.observe($0, from: .client) }
         upstreamSide.observe = { flow.observe($0, from: .server) }
+        // Weak: the halves hold the flow (through `observe`).
+        flow.bytesRead = { [weak clientSide, weak upstreamSide] in (clientSide?.bytesRead ?? 0, upstreamSide?.bytesRead ?? 0) }
         let recordWhenBothClosed: () -> Void = {
             flow.sidesClosed += 1
             guard flow.sidesClosed == 2 else { return }
-            sink.record(flow.finished(bytesFromClient: clientSide.bytesRead, bytesFromUpstream: upstreamSide.bytesRead, now: .now()))
+            sink.record(flow.finished(bytesRead: (clientSide.bytesRead, upstreamSide.bytesRead), now: .now()))
         }
         let client = context.channel
         context.writeAndFlush(handler.wrapOutboundOut(.head(head)), promise: nil)
@@ -94,6 +96,8 @@ private final class RelayedFlow {
     private let sink: any CaptureSink
     private var lastRecorded = NIODeadline.now()
     private var pendingUpdate: Scheduled<Void>?
+    /// Bytes each relay half has read so far (client, upstream): the sizes of the session.
+    var bytesRead: () -> (Int, Int) = { (0, 0) }
 
     init(capture: FlowCapture, start: NIODeadline, capBytes: Int, eventLoop: any EventLoop, sink: any CaptureSink) {
         self.capture = capture
@@ -122,16 +126,22 @@ private final class RelayedFlow {
             pendingUpdate = nil
             guard sidesClosed == 0 else { return }
             lastRecorded = .now()
-            sink.record(capture)
+            sink.record(sized(capture, bytesRead()))
         }
     }
 
-    func finished(bytesFromClient: Int, bytesFromUpstream: Int, now: NIODeadline) -> FlowCapture {
+    /// The session with the bytes read so far (client, upstream) as its request and response sizes.
+    private func sized(_ capture: FlowCapture, _ bytes: (Int, Int)) -> FlowCapture {
+        var capture = capture
+        capture.request.body.count(bytes.0)
+        capture.response?.body.count(bytes.1)
+        return capture
+    }
+
+    func finished(bytesRead bytes: (Int, Int), now: NIODeadline) -> FlowCapture {
         pendingUpdate?.cancel()
         pendingUpdate = nil
-        var capture = self.capture
-        capture.request.body.count(bytesFromClient)
-        capture.response?.body.count(bytesFromUpstream)
+        var capture = sized(self.capture, bytes)
         capture.timings.lastByteMs = Double((now - start).nanoseconds) / 1_000_000
         return capture
     }
