@@ -5,8 +5,9 @@
 
 HEY_TSV holds `ROUTE<TAB>KEY<TAB>VALUE` lines written by bench/hey.sh; NIO_REPORT is the text
 report of `sightline-bench run` (possibly empty), from which the rows measured by the NIO client
-(p50 latency at 1 client, SSE delay, 1,000 streams) are taken. Columns: direct, mitmproxy and
-"vs direct" (when it ran), Sightline and "vs direct", then the target, judged for Sightline.
+(p50 latency at 1 client, SSE delay, 1,000 streams, WebSocket message delay, 1,000 WebSockets) are
+taken. Columns: direct, mitmproxy and "vs direct" (when it ran), Sightline and "vs direct", then the
+target, judged for Sightline.
 """
 import re
 import sys
@@ -110,6 +111,10 @@ def main():
     row("added delay per SSE event, p99 (NIO client)", lambda r: n(r, "SSE event delay p99"), "ms", "added",
         ("added ≤ 0.5 ms", lambda s, d: s - d <= 0.5))
     row("peak RSS, 1,000 open SSE streams (NIO client)", lambda r: mb(n(r, "proxy peak RSS")), "MB", None,
+        ("≤ 60 MB", lambda s, d: s <= 60e6))
+    row("added delay per WebSocket server message, p99 (NIO client)", lambda r: n(r, "WebSocket message delay p99"), "ms",
+        "added", ("added ≤ 0.5 ms", lambda s, d: s - d <= 0.5))
+    row("peak RSS, 1,000 open WebSockets (NIO client)", lambda r: mb(n(r, "WebSockets: proxy peak RSS")), "MB", None,
         ("≤ 60 MB", lambda s, d: s <= 60e6))
     row(f"flows dropped by the recorder, hey -c 4, {sustained} s, ~150-token prompts",
         lambda r: h(r, "sustained.dropped"), "count", None, ("0", lambda s, d: s == 0))

@@ -5,9 +5,9 @@
 # and the table of the issue's rows. Builds release binaries first. Everything binds 127.0.0.1 with
 # OS-chosen ports; every process this script starts is stopped on exit, error or Ctrl-C.
 #
-#   bench/run.sh                              # the full run (~6 minutes after the builds, more with mitmdump)
+#   bench/run.sh                              # the full run (~7 minutes after the builds, more with mitmdump)
 #   BENCH_SECONDS=2 bench/run.sh              # shorter load runs (NIO client and hey)
-#   BENCH_ONLY=hey,tls bench/run.sh           # some of: load, sse, setup, memory, hey, tls, sustained
+#   BENCH_ONLY=hey,tls bench/run.sh           # some of: load, sse, setup, memory, websocket, hey, tls, sustained
 #   BENCH_SUSTAINED_SECONDS=30 bench/run.sh   # shorter sustained hey -c 4 run (default 90 s)
 #   SIGHTLINE_BIN=/path/to/sightline bench/run.sh   # bench that binary, do not build the main package
 set -euo pipefail
@@ -47,7 +47,7 @@ wait_for_port() {
     return 1
 }
 
-# 1,000 streams through a proxy hold ~4,000 sockets across the processes started here.
+# 1,000 streams (or WebSockets) through a proxy hold ~4,000 sockets across the processes started here.
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 
 # Starts `sightline start` on data dir DIR (its output in DIR.out, DIR.out.err) with EXTRA arguments
@@ -80,14 +80,14 @@ start_mitmdump() {
     return 1
 }
 
-# BENCH_ONLY names scenarios of both parts: load, sse, setup, memory (sightline-bench run) and hey,
-# tls, sustained (bench/hey.sh). All by default.
+# BENCH_ONLY names scenarios of both parts: load, sse, setup, memory, websocket (sightline-bench run)
+# and hey, tls, sustained (bench/hey.sh). All by default.
 nio_parts=() hey_parts=""
-for part in $(echo "${BENCH_ONLY:-load,sse,setup,memory,hey,tls,sustained}" | tr ',' ' '); do
+for part in $(echo "${BENCH_ONLY:-load,sse,setup,memory,websocket,hey,tls,sustained}" | tr ',' ' '); do
     case "$part" in
-        load|sse|setup|memory) nio_parts+=("$part") ;;
+        load|sse|setup|memory|websocket) nio_parts+=("$part") ;;
         hey|tls|sustained) hey_parts+=" $part" ;;
-        *) echo "BENCH_ONLY takes load, sse, setup, memory, hey, tls, sustained; got $part" >&2; exit 2 ;;
+        *) echo "BENCH_ONLY takes load, sse, setup, memory, websocket, hey, tls, sustained; got $part" >&2; exit 2 ;;
     esac
 done
 if [[ -n "$hey_parts" ]]; then
@@ -121,8 +121,8 @@ if (( ${#nio_parts[@]} )); then
         proxies+=(--proxy "name=mitmproxy,url=http://127.0.0.1:$mitm_port,ca=$work/mitmproxy/mitmproxy-ca-cert.pem,pid=$mitm_pid")
     fi
 
-    echo "running the NIO client's scenarios (about two minutes) ..." >&2
-    if ! timeout 400 "$bench" run --upstream-dir "$work/upstream" "${proxies[@]}" --seconds "${BENCH_SECONDS:-5}" \
+    echo "running the NIO client's scenarios (about three minutes) ..." >&2
+    if ! timeout 600 "$bench" run --upstream-dir "$work/upstream" "${proxies[@]}" --seconds "${BENCH_SECONDS:-5}" \
         --only "$(IFS=,; echo "${nio_parts[*]}")" | tee "$work/nio-report.txt"; then
         echo "sightline-bench run failed (see above); going on with the rest" >&2
     fi

@@ -9,6 +9,8 @@ struct RouteResults: Sendable {
     /// The proxy process before any bench traffic reached it.
     var idle: ProcessSnapshot?
     var manyStreams: ManyStreamsMemoryScenario.Result?
+    var webSocketDelay = Samples([Int64]())
+    var manyWebSockets: ManyWebSocketsMemoryScenario.Result?
 }
 
 /// Runs every scenario on every route. Routes alternate within each scenario, so direct and proxied
@@ -35,6 +37,10 @@ struct BenchRunner {
             await progress("SSE event delay, \(routes[index].name)")
             results[index].sseDelay = try await SSEDelayScenario.run(via: routes[index], settings: settings, context: context)
         }
+        for index in results.indices where settings.scenarios.contains(.websocket) {
+            await progress("WebSocket message delay, \(routes[index].name)")
+            results[index].webSocketDelay = try await WebSocketDelayScenario.run(via: routes[index], settings: settings, context: context)
+        }
         for index in results.indices where settings.scenarios.contains(.setup) {
             await progress("first connections, \(routes[index].name)")
             results[index].firstConnection = try await FirstConnectionScenario.run(via: routes[index], context: context)
@@ -49,6 +55,16 @@ struct BenchRunner {
                     proxyPID: pid, via: routes[index], settings: settings, context: context)
             } catch {
                 FileHandle.standardError.write(Data("  \(routes[index].name): \(settings.memoryStreams) streams failed: \(error)\n".utf8))
+            }
+        }
+        for index in results.indices where settings.scenarios.contains(.websocket) {
+            guard let pid = routes[index].proxyPID else { continue }
+            await progress("\(settings.memoryWebSockets) open WebSockets, \(routes[index].name)")
+            do {
+                results[index].manyWebSockets = try await ManyWebSocketsMemoryScenario.run(
+                    proxyPID: pid, via: routes[index], settings: settings, context: context)
+            } catch {
+                FileHandle.standardError.write(Data("  \(routes[index].name): \(settings.memoryWebSockets) WebSockets failed: \(error)\n".utf8))
             }
         }
         return results

@@ -17,9 +17,15 @@ struct BenchConnection: Sendable {
 
     static let setupTimeout = TimeAmount.seconds(10)
 
-    /// Dials (the proxy, or the target), tunnels with CONNECT when proxied, then handshakes TLS.
-    /// Every step runs chained on the channel's event loop, so no task hop is timed.
-    static func open(to target: Endpoint, via route: Route, on eventLoop: any EventLoop) -> EventLoopFuture<BenchConnection> {
+    /// Adds the HTTP/1.1 client codec on top of TLS: what every plain HTTP scenario speaks.
+    static let plainHTTP: @Sendable (ChannelPipeline.SynchronousOperations) throws -> Void = { try $0.addHTTPClientHandlers() }
+
+    /// Dials (the proxy, or the target), tunnels with CONNECT when proxied, then handshakes TLS and
+    /// adds `httpHandlers` (a WebSocket session adds the codec with its upgrader instead). Every step
+    /// runs chained on the channel's event loop, so no task hop is timed.
+    static func open(to target: Endpoint, via route: Route, on eventLoop: any EventLoop,
+                     httpHandlers: @escaping @Sendable (ChannelPipeline.SynchronousOperations) throws -> Void = plainHTTP)
+        -> EventLoopFuture<BenchConnection> {
         let startedAt = MonotonicClock.now()
         let tunnelReady = eventLoop.makePromise(of: Void.self)
         let tlsReady = eventLoop.makePromise(of: UInt64.self)
@@ -49,7 +55,7 @@ struct BenchConnection: Sendable {
             }.flatMap {
                 tlsReady.futureResult
             }.flatMapThrowing { tlsReadyAt in
-                try channel.pipeline.syncOperations.addHTTPClientHandlers()
+                try httpHandlers(channel.pipeline.syncOperations)
                 return BenchConnection(channel: channel, target: target, startedAt: startedAt, tlsReadyAt: tlsReadyAt)
             }.flatMapErrorThrowing { error in
                 channel.close(promise: nil)

@@ -92,7 +92,7 @@ final class SSEDelayHandler: ChannelInboundHandler {
         var index = 0
         while index + 1 < pending.count {
             if pending[index] == UInt8(ascii: "\n") && pending[index + 1] == UInt8(ascii: "\n") {
-                if let sentAt = Self.sentStamp(in: pending[eventStart..<index]) {
+                if let sentAt = SentStamp.find(in: pending[eventStart..<index]) {
                     result.delays.append(receivedAt - sentAt)
                 }
                 index += 2
@@ -102,20 +102,5 @@ final class SSEDelayHandler: ChannelInboundHandler {
             }
         }
         pending.removeFirst(eventStart)
-    }
-
-    private static let stampKey = Array(#""sent_ns":"#.utf8)
-
-    /// The digits after `"sent_ns":`, if the event has them.
-    private static func sentStamp(in event: ArraySlice<UInt8>) -> Int64? {
-        guard let keyStart = event.firstRange(of: stampKey)?.upperBound else { return nil }
-        var value: Int64 = 0
-        var sawDigit = false
-        for byte in event[keyStart...] {
-            guard byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") else { break }
-            value = value * 10 + Int64(byte - UInt8(ascii: "0"))
-            sawDigit = true
-        }
-        return sawDigit ? value : nil
     }
 }

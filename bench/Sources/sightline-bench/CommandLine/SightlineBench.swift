@@ -4,8 +4,9 @@ import NIOPosix
 /// `sightline-bench`, driven by `bench/run.sh`:
 /// - `prepare-upstream --dir DIR` writes the upstream's throwaway CA and server certificate, so the
 ///   proxy can be started with `--upstream-ca DIR/ca-cert.pem` before the bench runs;
-/// - `run --upstream-dir DIR --proxy name=…,url=…,ca=…,pid=… [--proxy …] [--seconds S] [--streams N]`
-///   starts the upstream, measures direct and through each proxy, and prints the report;
+/// - `run --upstream-dir DIR --proxy name=…,url=…,ca=…,pid=… [--proxy …] [--seconds S] [--streams N]
+///   [--sockets N] [--only load,sse,setup,memory,websocket]` starts the upstream, measures direct and
+///   through each proxy, and prints the report;
 /// - `serve --upstream-dir DIR` only runs that upstream, printing one `upstream https://HOST:PORT` line
 ///   per host it listens on, until it is killed: the origin of `bench/hey.sh` (hey and curl runs).
 @main
@@ -23,7 +24,7 @@ enum SightlineBench {
                 let options = try CommandLineOptions(arguments.dropFirst())
                 try await serve(upstreamDirectory: URL(fileURLWithPath: try options.required("upstream-dir")))
             default:
-                FileHandle.standardError.write(Data("usage: sightline-bench prepare-upstream --dir DIR | serve --upstream-dir DIR | run --upstream-dir DIR --proxy name=…,url=…,ca=…,pid=… [--seconds S] [--streams N] [--only load,sse,setup,memory]\n".utf8))
+                FileHandle.standardError.write(Data("usage: sightline-bench prepare-upstream --dir DIR | serve --upstream-dir DIR | run --upstream-dir DIR --proxy name=…,url=…,ca=…,pid=… [--seconds S] [--streams N] [--sockets N] [--only load,sse,setup,memory,websocket]\n".utf8))
                 exit(2)
             }
         } catch {
@@ -48,10 +49,11 @@ enum SightlineBench {
         var settings = BenchSettings()
         settings.loadSeconds = try options.number("seconds", default: settings.loadSeconds)
         settings.memoryStreams = Int(try options.number("streams", default: Double(settings.memoryStreams)))
+        settings.memoryWebSockets = Int(try options.number("sockets", default: Double(settings.memoryWebSockets)))
         if let only = options.all("only").last {
             settings.scenarios = Set(try only.split(separator: ",").map { name in
                 guard let scenario = BenchSettings.Scenario(rawValue: String(name)) else {
-                    throw BenchError("--only takes a comma-separated list of load, sse, setup, memory; got \(name)")
+                    throw BenchError("--only takes a comma-separated list of load, sse, setup, memory, websocket; got \(name)")
                 }
                 return scenario
             })

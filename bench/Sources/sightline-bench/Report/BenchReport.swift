@@ -31,8 +31,10 @@ struct BenchReport {
         }
         table.add(row("proxy CPU per request, 32 clients", direct: "—", proxy: { Formatting.microseconds($0.load[32]?.proxyCPUPerRequest) }))
         table.addSeparator()
-        table.add(sseRow("SSE event delay p50", \.p50, target: nil))
-        table.add(sseRow("SSE event delay p99", \.p99, target: ("added ≤ 0.5 ms", 500_000)))
+        table.add(delayRow("SSE event delay p50", \.sseDelay, \.p50, target: nil))
+        table.add(delayRow("SSE event delay p99", \.sseDelay, \.p99, target: ("added ≤ 0.5 ms", 500_000)))
+        table.add(delayRow("WebSocket message delay p50", \.webSocketDelay, \.p50, target: nil))
+        table.add(delayRow("WebSocket message delay p99", \.webSocketDelay, \.p99, target: ("added ≤ 0.5 ms", 500_000)))
         table.addSeparator()
         table.add(firstConnectionRow("connection setup p50, new host", \.newHost))
         table.add(firstConnectionRow("connection setup p50, same host again", \.repeatedHost))
@@ -45,7 +47,35 @@ struct BenchReport {
             guard let idle = proxy.idle, let after = proxy.manyStreams else { return "—" }
             return "\(idle.openFileDescriptors) → \(after.openFileDescriptorsAfterClose)"
         }))
+        table.addSeparator()
+        addWebSocketMemoryRows(to: &table)
         return table
+    }
+
+    /// The 1,000-WebSocket rows. Named "WebSockets: …" so `hey_report.py`, which finds rows by the
+    /// start of their name, cannot mistake them for the SSE streams' rows.
+    private func addWebSocketMemoryRows(to table: inout TextTable) {
+        let count = settings.memoryWebSockets
+        table.add(row("WebSockets: proxy RSS before opening \(count)", direct: "—",
+                      proxy: { Formatting.megabytes($0.manyWebSockets?.residentBytesBefore) }))
+        var peak = ["WebSockets: proxy peak RSS, \(count) open", "—"]
+        for proxy in proxies {
+            peak += [Formatting.megabytes(proxy.manyWebSockets?.peakSampledResidentBytes), ""]
+        }
+        let sightlinePeak = proxies.first?.manyWebSockets?.peakSampledResidentBytes
+        table.add(peak + [judged("≤ 60 MB", met: sightlinePeak.map { $0 <= 60_000_000 })])
+        table.add(row("WebSockets: proxy RSS per open socket (peak − before)", direct: "—",
+                      proxy: { Formatting.kilobytes($0.manyWebSockets?.residentBytesPerSession) }))
+        table.add(row("WebSockets: proxy RSS after they closed", direct: "—",
+                      proxy: { Formatting.megabytes($0.manyWebSockets?.residentBytesAfterClose) }))
+        table.add(row("WebSockets: proxy open fds before → after they closed", direct: "—", proxy: { proxy in
+            guard let sockets = proxy.manyWebSockets else { return "—" }
+            return "\(sockets.openFileDescriptorsBefore) → \(sockets.openFileDescriptorsAfterClose)"
+        }))
+        table.add(row("WebSockets: closed with a close handshake", direct: "—", proxy: { proxy in
+            guard let sockets = proxy.manyWebSockets else { return "—" }
+            return "\(sockets.closedCleanly) / \(sockets.sessionsOpen)"
+        }))
     }
 
     // MARK: Rows
@@ -76,15 +106,16 @@ struct BenchReport {
         return cells + [judged(targetShare.map { "≥ \(Int($0 * 100))% of direct" }, met: met)]
     }
 
-    private func sseRow(_ metric: String, _ percentile: KeyPath<Samples, Int64?>,
-                        target: (text: String, addedNanoseconds: Int64)?) -> [String] {
-        let base = direct.sseDelay[keyPath: percentile]
+    /// A percentile of per-event delays (SSE events, WebSocket messages), the added time per proxy.
+    private func delayRow(_ metric: String, _ delays: KeyPath<RouteResults, Samples>, _ percentile: KeyPath<Samples, Int64?>,
+                          target: (text: String, addedNanoseconds: Int64)?) -> [String] {
+        let base = direct[keyPath: delays][keyPath: percentile]
         var cells = [metric, Formatting.milliseconds(base)]
         for proxy in proxies {
-            let value = proxy.sseDelay[keyPath: percentile]
+            let value = proxy[keyPath: delays][keyPath: percentile]
             cells += [Formatting.milliseconds(value), Formatting.addedMilliseconds(value, base)]
         }
-        let sightline = proxies.first?.sseDelay[keyPath: percentile]
+        let sightline = proxies.first?[keyPath: delays][keyPath: percentile]
         return cells + [judged(target?.text, met: target.flatMap { target in
             sightline.flatMap { value in base.map { value - $0 <= target.addedNanoseconds } }
         })]
@@ -134,13 +165,20 @@ struct BenchReport {
     private func settingsLine() -> String {
         let load = "load \(Int(settings.loadSeconds)) s per run after \(settings.warmupSeconds) s warm-up, ~300-byte JSON each way"
         let sse = "SSE \(settings.sseStreams)×\(settings.sseEvents) events \(settings.sseGapMilliseconds) ms apart"
+        let webSocket = "WebSocket \(settings.webSocketSessions)×\(settings.webSocketMessages) ~200-byte text messages \(settings.webSocketGapMilliseconds) ms apart"
         let setup = "setup = dial to TLS done, \(BenchHosts.firstConnectionCount) samples each"
-        var lines = "settings: \(load); \(sse); \(setup)"
+        var lines = "settings: \(load); \(sse); \(webSocket); \(setup)"
         for proxy in proxies {
             if let streams = proxy.manyStreams {
                 lines += String(format: "\n%@: %d streams opened in %.1f s, %d events received by the clients over them; peak = max VmRSS sampled every 50 ms (VmHWM after: %@)",
                                 proxy.route.name, streams.streamsOpen, streams.secondsToOpen, streams.eventsReceived,
                                 Formatting.megabytes(streams.highWaterMarkBytes))
+            }
+            if let sockets = proxy.manyWebSockets {
+                lines += String(format: "\n%@: %d WebSockets opened in %.1f s (%d setting up at a time), each sent a message every %d ms (live, not idle), %d messages received over them; held %.0f s, peak = max VmRSS sampled every 50 ms; then each sent a close frame",
+                                proxy.route.name, sockets.sessionsOpen, sockets.secondsToOpen, BoundedOpening.defaultParallelism,
+                                settings.memoryWebSocketGapMilliseconds,
+                                sockets.messagesReceived, settings.memoryWebSocketHoldSeconds)
             }
         }
         return lines

@@ -27,6 +27,12 @@ enum Formatting {
         return String(format: "%.1f MB", Double(bytes) / 1e6)
     }
 
+    /// Signed: a per-item difference of two RSS readings can come out below zero.
+    static func kilobytes(_ bytes: Double?) -> String {
+        guard let bytes else { return "—" }
+        return String(format: "%.1f kB", bytes / 1e3)
+    }
+
     static func microseconds(_ nanoseconds: Double?) -> String {
         guard let nanoseconds else { return "—" }
         return String(format: "%.0f µs", nanoseconds / 1e3)

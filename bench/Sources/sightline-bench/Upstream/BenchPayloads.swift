@@ -27,6 +27,20 @@ enum BenchPayloads {
 
     static let streamEnd = ByteBuffer(string: "data: [DONE]\n\n")
 
+    static let webSocketRoute = "/ws"
+
+    /// Path and query of a WebSocket session: how many messages the upstream sends, how far apart
+    /// (the same `events` and `gap_ms` as a stream's).
+    static func webSocketPath(messages: Int, gapMilliseconds: Int) -> String {
+        "\(webSocketRoute)?events=\(messages)&gap_ms=\(gapMilliseconds)"
+    }
+
+    /// One WebSocket text message, shaped like a Realtime `response.output_text.delta` and about
+    /// 200 bytes, carrying its send time, `CLOCK_MONOTONIC` nanoseconds, as `sent_ns`.
+    static func webSocketMessage(index: Int, sentNanoseconds: UInt64) -> ByteBuffer {
+        ByteBuffer(string: #"{"type":"response.output_text.delta","event_id":"event_bench\#(index)","response_id":"resp_bench","item_id":"msg_bench","output_index":0,"content_index":0,"sent_ns":\#(sentNanoseconds),"delta":"token\#(index) "}"#)
+    }
+
     private static let targetBytes = 300
 
     private static func padded(prefix: String, suffix: String) -> ByteBuffer {

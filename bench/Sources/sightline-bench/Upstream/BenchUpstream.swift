@@ -5,7 +5,8 @@ import NIOPosix
 import NIOSSL
 
 /// The TLS origin the bench talks to, directly or through a proxy: one listener on `127.0.0.1`
-/// (OS-chosen port) and one on each extra loopback address of `BenchHosts.firstConnection`.
+/// (OS-chosen port) and one on each extra loopback address of `BenchHosts.firstConnection`. Each
+/// answers the HTTP routes of `BenchUpstreamHandler` and WebSocket sessions on `/ws`.
 final class BenchUpstream: Sendable {
     private let listeners: [String: any Channel]
 
@@ -44,7 +45,7 @@ final class BenchUpstream: Sendable {
 
     private static func bind(host: String, tls: NIOSSLContext, group: any EventLoopGroup) async throws -> any Channel {
         try await ServerBootstrap(group: group)
-            // The memory scenario opens 1,000 connections through the proxy in bursts.
+            // The memory scenarios open 1,000 connections through the proxy in bursts.
             .serverChannelOption(.backlog, value: 2048)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             // Small responses: Nagle would hold each one back for a delayed ACK.

@@ -1,11 +1,13 @@
 import NIOCore
 import NIOHTTP1
 
-/// Answers the bench's two routes, last in the upstream's pipeline (after TLS and the HTTP codec):
+/// Answers the bench's routes, last in the upstream's pipeline (after TLS and the HTTP codec):
 /// - `POST /v1/chat/completions`: the ~300-byte chat completion, `Content-Length` framed.
 /// - `POST /v1/chat/completions?events=N&gap_ms=G`: an SSE stream of N chunked events G ms apart,
 ///   each stamped with its send time, then `data: [DONE]`. It stops early if the client goes away.
-final class BenchUpstreamHandler: ChannelInboundHandler {
+/// - `GET /ws?events=N&gap_ms=G` asking for a WebSocket upgrade: handed to `UpstreamWebSocketUpgrade`,
+///   after which this handler has left the pipeline.
+final class BenchUpstreamHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
 
@@ -25,6 +27,9 @@ final class BenchUpstreamHandler: ChannelInboundHandler {
     }
 
     private func respond(to head: HTTPRequestHead, context: ChannelHandlerContext) {
+        if let session = UpstreamWebSocketUpgrade.parameters(of: head) {
+            return UpstreamWebSocketUpgrade.upgrade(head, sending: session, context: context, httpHandler: self)
+        }
         let parts = head.uri.split(separator: "?", maxSplits: 1)
         guard head.method == .POST, parts.first.map(String.init) == BenchPayloads.chatPath else {
             return writeNotFound(context: context)
@@ -70,7 +75,7 @@ final class BenchUpstreamHandler: ChannelInboundHandler {
     }
 }
 
-/// `events=N&gap_ms=G` from a streaming request's query.
+/// `events=N&gap_ms=G` from a streaming request's query (or a WebSocket session's).
 struct StreamParameters {
     let events: Int
     let gap: TimeAmount
