@@ -92,7 +92,7 @@ import Testing
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err
-        try process.run()
+        try process.runWithDefaultSignals()
         let ready = out.fileHandleForReading.availableData
         #expect(String(decoding: ready, as: UTF8.self) == "ready\n")
         let started = Date()

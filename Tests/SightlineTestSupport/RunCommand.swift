@@ -20,7 +20,7 @@ public func run(_ executable: String, _ arguments: [String], environment: [Strin
     process.standardError = errHandle
     process.standardInput = input
     let start = Date()
-    try process.run()
+    try process.runWithDefaultSignals()
     try? errHandle.close()
     if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
     try? input.fileHandleForWriting.close()

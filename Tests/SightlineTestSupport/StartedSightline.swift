@@ -22,7 +22,7 @@ public struct StartedSightline {
         let out = Pipe()
         process.standardOutput = out
         process.standardError = stderr ?? FileHandle.nullDevice
-        try process.run()
+        try process.runWithDefaultSignals()
         let expectsUI = !arguments.contains("--no-ui")
         var text = ""
         var banner = StartBanner(text)

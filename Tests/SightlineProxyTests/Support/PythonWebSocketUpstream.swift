@@ -30,7 +30,7 @@ final class PythonWebSocketUpstream: StackUpstream, @unchecked Sendable {
         process.standardOutput = out
         process.standardError = FileHandle.nullDevice
         process.standardInput = lifeline
-        try process.run()
+        try process.runWithDefaultSignals()
         var text = ""
         let deadline = Date().addingTimeInterval(20)
         while !text.contains("\n"), Date() < deadline {
