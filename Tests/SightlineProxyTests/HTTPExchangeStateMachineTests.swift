@@ -70,7 +70,8 @@ import Testing
 
     @Test func a101ToAWebSocketHandshakeUpgradesOnceAndTheMachineHearsNoMoreHTTP() throws {
         var m = machine()
-        _ = m.requestAdmitted(try webSocketExchange(asked: true))
+        #expect(m.requestAdmitted(try webSocketExchange(asked: true)).summary == "connect \(origin) #1 fresh",
+                "a handshake goes on a connection that has carried no request")
         _ = m.requestEndReceived(nil, now: at(1))
         _ = m.upstreamConnected(attempt: 1, connectedAt: at(2), tlsDoneAt: at(3), now: at(3))
         let accept = [("Upgrade", "websocket"), ("Connection", "Upgrade"), ("Sec-WebSocket-Accept", "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=")]
@@ -336,7 +337,7 @@ extension HTTPExchangeStateMachine.Action {
         }
         switch self {
         case .none: return "none"
-        case .connect(let origin, let attempt): return "connect \(origin) #\(attempt)"
+        case .connect(let origin, let attempt, let fresh): return "connect \(origin) #\(attempt)" + (fresh ? " fresh" : "")
         case .sendUpstream(let list, let flush): return "send \(parts(list))" + (flush ? " flush" : "")
         case .writeResponseHead(let head): return "head \(head.status.code)"
         case .upgrade(let head, _, _): return "upgrade \(head.status.code)"

@@ -275,7 +275,7 @@ extension WebSocketTestUpstream: StackUpstream {}
         #expect(!String(decoding: try JSONSerialization.data(withJSONObject: detail), as: UTF8.self).contains("sk-codex-secret-abcd1234"))
     }
 
-    @Test("a refused upgrade is relayed as the response it is")
+    @Test("a refused upgrade is relayed as the response it is, and later handshakes never take a used pooled connection")
     func refusedUpgrade() async throws {
         let stack = try await Self.startStack()
         defer { Task { await stack.stop() } }
@@ -284,5 +284,17 @@ extension WebSocketTestUpstream: StackUpstream {}
         #expect(client["refused_body"] as? String == "refused")
         let flow = try #require(try await Self.closedSession(stack))
         #expect(flow["status"] as? Int == 400)
+        // Plain requests leave their upstream connections idle in the pool. The server (NIO's upgrader)
+        // upgrades only a connection's first request: the next handshakes must go on fresh ones. Two of each,
+        // because client connections take turns on the proxy's event loops and each loop has its own pool.
+        for _ in 0..<2 {
+            let plain = try await runOffThePool("curl", ["-sS", "-x", stack.proxyURL, "--cacert", stack.caFile.path,
+                                                         "https://api.openai.com/v1/models"])
+            #expect(plain.stdoutText == "refused", "a plain request, answered on a keep-alive connection")
+        }
+        for _ in 0..<2 {
+            let next = try await Self.session(stack, [Self.realtimeURL])
+            #expect(next["text_echo"] as? String == "hello realtime", "the next handshake was upgraded: \(next)")
+        }
     }
 }

@@ -10,8 +10,8 @@ extension HTTPExchangeHandler {
         switch action {
         case .none, .releaseConnection:
             break
-        case .connect(let origin, let attempt):
-            connect(to: origin, attempt: attempt)
+        case .connect(let origin, let attempt, let fresh):
+            connect(to: origin, attempt: attempt, fresh: fresh)
         case .sendUpstream(let parts, let flush):
             guard let upstream else { return }
             for part in parts { upstream.handler.send(part, flush: false) }
@@ -71,15 +71,15 @@ extension HTTPExchangeHandler {
     }
 
     /// The connection in hand when it goes to `origin` (an intercepted connection's first request), else one
-    /// from the pool of this event loop, else a new one.
-    private func connect(to origin: Origin, attempt: UInt64) {
-        if let upstream, upstream.origin == origin, upstream.isReusable {
+    /// from the pool of this event loop, else a new one. `fresh` takes only one that has carried no request.
+    private func connect(to origin: Origin, attempt: UInt64, fresh: Bool) {
+        if let upstream, upstream.origin == origin, upstream.isReusable, !(fresh && upstream.handler.hasCarriedRequest) {
             run(machine.upstreamConnected(attempt: attempt, connectedAt: nil, tlsDoneAt: nil, now: .now()))
             return
         }
         letGoOfUpstream(.reuse)
         guard let context else { return }
-        switch services.pool.checkout(origin, on: context.eventLoop) {
+        switch services.pool.checkout(origin, on: context.eventLoop, fresh: fresh) {
         case .ready(let connection):
             adopt(connection, attempt: attempt, reused: true)
         case .connecting(let future):

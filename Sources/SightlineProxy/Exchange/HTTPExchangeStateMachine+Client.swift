@@ -18,7 +18,7 @@ extension HTTPExchangeStateMachine {
             return .none
         }
         state = .connecting(exchange, pending: [.head(exchange.head)])
-        return .connect(exchange.origin, attempt: nextAttemptNumber())
+        return .connect(exchange.origin, attempt: nextAttemptNumber(), fresh: exchange.upgradesToWebSocket)
     }
 
     mutating func requestBodyReceived(_ buffer: ByteBuffer) -> Action {

@@ -117,7 +117,7 @@ extension HTTPExchangeStateMachine {
         exchange.origin = origin
         exchange.head = head
         state = .connecting(exchange, pending: [.head(head)] + body.map { .body(.byteBuffer($0)) } + [.end(nil)])
-        return .connect(origin, attempt: nextAttemptNumber())
+        return .connect(origin, attempt: nextAttemptNumber(), fresh: false)
     }
 
     /// An attempt failed before any response (refused, TLS, reset, timeout): retry, fall back, or answer the error.

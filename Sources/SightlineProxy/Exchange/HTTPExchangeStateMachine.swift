@@ -51,8 +51,10 @@ struct HTTPExchangeStateMachine {
 
     enum Action {
         case none
-        /// Get a connection to `origin` (from the pool, or new) and report it as `attempt`.
-        case connect(Origin, attempt: UInt64)
+        /// Get a connection to `origin` (from the pool, or new) and report it as `attempt`. `fresh`: one that has
+        /// carried no request, for a WebSocket handshake (the upgrade consumes the connection, and servers
+        /// built on common upgrade handlers, NIO's among them, only upgrade a connection's first request).
+        case connect(Origin, attempt: UInt64, fresh: Bool)
         /// Send these parts on the exchange's upstream connection (`flush`: now, not at the read's end).
         case sendUpstream([HTTPClientRequestPart], flush: Bool)
         case writeResponseHead(HTTPResponseHead)

@@ -24,6 +24,8 @@ final class UpstreamHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private var pendingRead = false
     private var closeError: (any Error)?
     private(set) var isClosed = false
+    /// A request has gone out on this connection (it is no longer fresh for a WebSocket handshake).
+    private(set) var hasCarriedRequest = false
 
     func handlerAdded(context: ChannelHandlerContext) { self.context = context }
     func handlerRemoved(context: ChannelHandlerContext) { self.context = nil }
@@ -85,6 +87,7 @@ final class UpstreamHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     func send(_ part: HTTPClientRequestPart, flush: Bool) {
         guard let context else { return }
+        if case .head = part { hasCarriedRequest = true }
         context.write(wrapOutboundOut(part), promise: nil)
         if flush { context.flush() }
     }

@@ -25,8 +25,9 @@ final class UpstreamPool: Sendable {
     }
 
     /// An idle connection to `origin` on `eventLoop`, or a new one. Called on `eventLoop`.
-    func checkout(_ origin: Origin, on eventLoop: any EventLoop) -> Checkout {
-        if let connection = pool(for: eventLoop).take(origin, now: .now()) { return .ready(connection) }
+    /// `fresh`: a new connection, never a pooled one (every pooled connection has carried a request).
+    func checkout(_ origin: Origin, on eventLoop: any EventLoop, fresh: Bool = false) -> Checkout {
+        if !fresh, let connection = pool(for: eventLoop).take(origin, now: .now()) { return .ready(connection) }
         return .connecting(connector.connect(to: origin, on: eventLoop))
     }
 
