@@ -174,6 +174,7 @@ final class SightlineRuntime: Sendable {
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await self.recorder.run() }
             group.addTask { await self.chargeCostLimits() }
+            group.addTask { await self.proxy.trimMemoryWhenIdle() }
             await stop()
             await proxy.close()
             // Let exchanges that are finishing hand over their captures before the last flush.

@@ -23,6 +23,8 @@ final class ClientConnectionGate: Sendable {
 
     private struct State {
         var open = 0
+        /// Connections admitted since start.
+        var admitted = 0
         var waiting: [ObjectIdentifier: Waiting] = [:]
         var nextOrder: UInt64 = 0
         var refused = 0
@@ -46,6 +48,7 @@ final class ClientConnectionGate: Sendable {
                 return (false, nil)
             }
             state.open += 1
+            state.admitted += 1
             state.nextOrder += 1
             state.waiting[id] = Waiting(order: state.nextOrder, channel: channel)
             guard state.waiting.count > limits.maxPendingHeads,
@@ -72,12 +75,13 @@ final class ClientConnectionGate: Sendable {
 
     struct Counts: Sendable, Equatable {
         var open: Int
+        var admitted: Int
         var waiting: Int
         var refused: Int
         var evicted: Int
     }
 
     var counts: Counts {
-        state.withLock { Counts(open: $0.open, waiting: $0.waiting.count, refused: $0.refused, evicted: $0.evicted) }
+        state.withLock { Counts(open: $0.open, admitted: $0.admitted, waiting: $0.waiting.count, refused: $0.refused, evicted: $0.evicted) }
     }
 }

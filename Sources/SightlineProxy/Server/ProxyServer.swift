@@ -97,6 +97,17 @@ public final class ProxyServer: Sendable {
     }
 
     /// Stops accepting connections. Connections in flight finish on their own.
+    /// Until cancelled: every `interval`, once no client connection is open after traffic, returns the heap's
+    /// free pages to the system (`IdleMemoryTrimmer`). Runs on a task of its own, never on an event loop.
+    public func trimMemoryWhenIdle(every interval: Duration = .seconds(1)) async {
+        var trimmer = IdleMemoryTrimmer(admittedAtStart: connectionCounts.admitted)
+        while !Task.isCancelled {
+            try? await Task.sleep(for: interval)
+            let counts = connectionCounts
+            if trimmer.shouldTrim(open: counts.open, admitted: counts.admitted) { IdleMemoryTrimmer.trim() }
+        }
+    }
+
     public func close() async {
         try? await channel.close()
     }
