@@ -5,13 +5,19 @@ import Testing
 struct IdleMemoryTrimmerTests {
     @Test func trimsOnceAfterEachBurstAndNeverWhileConnectionsAreOpen() {
         var trimmer = IdleMemoryTrimmer(admittedAtStart: 0)
-        #expect(!trimmer.shouldTrim(open: 0, admitted: 0), "no traffic yet")
-        #expect(!trimmer.shouldTrim(open: 3, admitted: 3), "connections open")
-        #expect(!trimmer.shouldTrim(open: 1, admitted: 1_000), "one still open")
-        #expect(trimmer.shouldTrim(open: 0, admitted: 1_000), "all closed after a burst")
-        #expect(!trimmer.shouldTrim(open: 0, admitted: 1_000), "still idle: once is enough")
-        #expect(!trimmer.shouldTrim(open: 0, admitted: 1_000))
-        #expect(trimmer.shouldTrim(open: 0, admitted: 1_001), "a connection came and went between two looks")
+        // (open, admitted since start) at each look, and whether that look trims.
+        let looks: [(open: Int, admitted: Int, trims: Bool)] = [
+            (0, 0, false),        // no traffic yet
+            (3, 3, false),        // connections open
+            (1, 1_000, false),    // one still open
+            (0, 1_000, true),     // all closed after a burst
+            (0, 1_000, false),    // still idle: once is enough
+            (0, 1_000, false),
+            (0, 1_001, true),     // a connection came and went between two looks
+        ]
+        var decisions: [Bool] = []
+        for look in looks { decisions.append(trimmer.shouldTrim(open: look.open, admitted: look.admitted)) }
+        #expect(decisions == looks.map(\.trims))
         IdleMemoryTrimmer.trim() // glibc's malloc_trim is found and runs
     }
 }
