@@ -11,14 +11,25 @@ extension WebSocketTestUpstream: StackUpstream {}
     static let realtimeURL = "wss://api.openai.com/v1/realtime?model=gpt-realtime"
 
     static func session(_ stack: FullStack, _ arguments: [String], sourceLocation: SourceLocation = #_sourceLocation) async throws -> [String: Any] {
+        try await client("websocket_session.py", arguments, on: stack, sourceLocation: sourceLocation)
+    }
+
+    /// Runs a client script of `Tests/e2e` as an app would (`HTTPS_PROXY`, `SSL_CERT_FILE`); returns the JSON it printed.
+    static func client(_ script: String, _ arguments: [String] = [], on stack: FullStack,
+                       sourceLocation: SourceLocation = #_sourceLocation) async throws -> [String: Any] {
         let python = try #require(TestPython.executable, "no Python with the clients: run .ci/run or set SIGHTLINE_TEST_PYTHON",
                                   sourceLocation: sourceLocation)
         var environment = stack.clientEnvironment
         environment.removeValue(forKey: "SSL_CERT_DIR")
-        let result = try await runOffThePool(python, [TestPython.script("websocket_session.py")] + arguments, environment: environment)
-        try #require(result.status == 0, "websocket_session.py exited \(result.status): \(result.stderr)", sourceLocation: sourceLocation)
+        let result = try await runOffThePool(python, [TestPython.script(script)] + arguments, environment: environment)
+        try #require(result.status == 0, "\(script) exited \(result.status): \(result.stderr)", sourceLocation: sourceLocation)
         return try #require(try JSONSerialization.jsonObject(with: result.stdout) as? [String: Any], "printed \(result.stdoutText)",
                             sourceLocation: sourceLocation)
+    }
+
+    /// A stack whose `origin` is the Python WebSocket server playing `mode` (`--realtime`, `--responses`, `--gemini-live`).
+    static func pythonStack(_ mode: String, origin: String = "https://api.openai.com") async throws -> FullStack {
+        try await FullStack.start(upstreamFactory: { try PythonWebSocketUpstream(directory: $0, mode: mode) }, mapRemote: [origin])
     }
 
     /// The newest flow once it no longer says its session is open (it is listed from the 101 on).
@@ -181,15 +192,9 @@ extension WebSocketTestUpstream: StackUpstream {}
 
     @Test("the openai SDK's realtime.connect() through HTTPS_PROXY: deltas arrive as spaced as sent, the session reads as a call")
     func openAISDKRealtime() async throws {
-        let python = try #require(TestPython.executable, "no Python with the clients: run .ci/run or set SIGHTLINE_TEST_PYTHON")
-        let stack = try await FullStack.start(upstreamFactory: { try PythonWebSocketUpstream(directory: $0, mode: "--realtime") },
-                                              mapRemote: ["https://api.openai.com"])
+        let stack = try await Self.pythonStack("--realtime")
         defer { Task { await stack.stop() } }
-        var environment = stack.clientEnvironment
-        environment.removeValue(forKey: "SSL_CERT_DIR")
-        let result = try await runOffThePool(python, [TestPython.script("openai_realtime.py")], environment: environment)
-        try #require(result.status == 0, "openai_realtime.py exited \(result.status): \(result.stderr)")
-        let client = try #require(try JSONSerialization.jsonObject(with: result.stdout) as? [String: Any])
+        let client = try await Self.client("openai_realtime.py", on: stack)
         #expect(client["text"] as? String == "Hello from the realtime server.")
         #expect(client["usage_output_tokens"] as? Int == 12)
         let gaps = client["delta_gaps_ms"] as? [Double] ?? []
@@ -213,15 +218,9 @@ extension WebSocketTestUpstream: StackUpstream {}
 
     @Test("the google-genai SDK's live.connect() through HTTPS_PROXY: a tool call and a streamed answer read as a Gemini Live call")
     func geminiLiveSDK() async throws {
-        let python = try #require(TestPython.executable, "no Python with the clients: run .ci/run or set SIGHTLINE_TEST_PYTHON")
-        let stack = try await FullStack.start(upstreamFactory: { try PythonWebSocketUpstream(directory: $0, mode: "--gemini-live") },
-                                              mapRemote: ["https://generativelanguage.googleapis.com"])
+        let stack = try await Self.pythonStack("--gemini-live", origin: "https://generativelanguage.googleapis.com")
         defer { Task { await stack.stop() } }
-        var environment = stack.clientEnvironment
-        environment.removeValue(forKey: "SSL_CERT_DIR")
-        let result = try await runOffThePool(python, [TestPython.script("gemini_live.py")], environment: environment)
-        try #require(result.status == 0, "gemini_live.py exited \(result.status): \(result.stderr)")
-        let client = try #require(try JSONSerialization.jsonObject(with: result.stdout) as? [String: Any])
+        let client = try await Self.client("gemini_live.py", on: stack)
         #expect((client["calls"] as? [[String: Any]])?.first?["name"] as? String == "get_weather")
         #expect(client["text"] as? String == "It is sunny and 21 degrees in Paris.")
         #expect(client["turn_complete"] as? Bool == true)
@@ -254,15 +253,9 @@ extension WebSocketTestUpstream: StackUpstream {}
 
     @Test("a Codex-style Responses turn over wss://…/v1/responses reads as a responses call")
     func responsesOverWebSocket() async throws {
-        let python = try #require(TestPython.executable, "no Python with the clients: run .ci/run or set SIGHTLINE_TEST_PYTHON")
-        let stack = try await FullStack.start(upstreamFactory: { try PythonWebSocketUpstream(directory: $0, mode: "--responses") },
-                                              mapRemote: ["https://api.openai.com"])
+        let stack = try await Self.pythonStack("--responses")
         defer { Task { await stack.stop() } }
-        var environment = stack.clientEnvironment
-        environment.removeValue(forKey: "SSL_CERT_DIR")
-        let result = try await runOffThePool(python, [TestPython.script("responses_websocket.py")], environment: environment)
-        try #require(result.status == 0, "responses_websocket.py exited \(result.status): \(result.stderr)")
-        let client = try #require(try JSONSerialization.jsonObject(with: result.stdout) as? [String: Any])
+        let client = try await Self.client("responses_websocket.py", on: stack)
         #expect(client["text"] as? String == "Hello from the realtime server.")
         #expect(client["completed"] as? Bool == true)
         let flow = try #require(try await Self.closedSession(stack))

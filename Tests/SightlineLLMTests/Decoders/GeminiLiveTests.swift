@@ -7,17 +7,8 @@ import Testing
 struct GeminiLiveTests {
     static let url = "https://generativelanguage.googleapis.com/ws/google.ai.generativelanguage.v1beta.GenerativeService.BidiGenerateContent"
 
-    /// `Tests/Fixtures/gemini/<scenario>/messages.jsonl`, each message as Google sends it: JSON in a binary frame.
     static func messages(_ scenario: String) throws -> [WebSocketMessage] {
-        let url = Fixture.root.appendingPathComponent("gemini/\(scenario)/messages.jsonl")
-        return try String(contentsOf: url, encoding: .utf8).split(separator: "\n").map { line in
-            let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
-            let message = try JSONSerialization.data(withJSONObject: try #require(object["message"]))
-            let direction = try #require(WebSocketDirection(rawValue: object["direction"] as? String ?? ""))
-            return WebSocketMessage(tMs: try #require(object["t_ms"] as? Double), direction: direction,
-                                    opcode: direction == .server ? "binary" : "text", text: String(decoding: message, as: UTF8.self),
-                                    dataBase64: nil, size: message.count, truncated: false)
-        }
+        try Fixture.webSocketMessages("gemini/\(scenario)", serverOpcode: "binary")
     }
 
     @Test func aSpokenToolCallingSessionReadsAsOneConversation() throws {

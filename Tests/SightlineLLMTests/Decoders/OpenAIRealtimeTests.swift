@@ -7,17 +7,8 @@ import Testing
 struct OpenAIRealtimeTests {
     static let url = "https://api.openai.com/v1/realtime?model=gpt-realtime"
 
-    /// `Tests/Fixtures/openai/<scenario>/messages.jsonl`: one `{"t_ms", "direction", "message"}` per WebSocket message.
     static func messages(_ scenario: String) throws -> [WebSocketMessage] {
-        let url = Fixture.root.appendingPathComponent("openai/\(scenario)/messages.jsonl")
-        return try String(contentsOf: url, encoding: .utf8).split(separator: "\n").map { line in
-            let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
-            let message = try JSONSerialization.data(withJSONObject: try #require(object["message"]))
-            let text = String(decoding: message, as: UTF8.self)
-            return WebSocketMessage(tMs: try #require(object["t_ms"] as? Double),
-                                    direction: try #require(WebSocketDirection(rawValue: object["direction"] as? String ?? "")),
-                                    opcode: "text", text: text, dataBase64: nil, size: message.count, truncated: false)
-        }
+        try Fixture.webSocketMessages("openai/\(scenario)")
     }
 
     @Test func aToolCallingSessionReadsAsOneConversation() throws {

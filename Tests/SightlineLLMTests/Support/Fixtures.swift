@@ -23,6 +23,22 @@ enum Fixture {
         String(decoding: bytes(path), as: UTF8.self)
     }
 
+    /// `<provider>/<scenario>/messages.jsonl`: one `{"t_ms", "direction", "message"}` per WebSocket message, each
+    /// read back as the recorder stores it. `serverOpcode`: `binary` for Gemini Live, which sends its JSON so.
+    static func webSocketMessages(_ scenario: String, serverOpcode: String = "text") throws -> [WebSocketMessage] {
+        try string("\(scenario)/messages.jsonl").split(separator: "\n").map { line in
+            guard let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+                  let tMs = object["t_ms"] as? Double, let body = object["message"],
+                  let direction = WebSocketDirection(rawValue: object["direction"] as? String ?? "") else {
+                preconditionFailure("a malformed line in \(scenario)/messages.jsonl: \(line)")
+            }
+            let message = try JSONSerialization.data(withJSONObject: body)
+            return WebSocketMessage(tMs: tMs, direction: direction, opcode: direction == .server ? serverOpcode : "text",
+                                    text: String(decoding: message, as: UTF8.self), dataBase64: nil, size: message.count,
+                                    truncated: false)
+        }
+    }
+
     /// Every `.sse` fixture, for the parser's split tests.
     static func allEventStreams() -> [String] {
         let enumerator = FileManager.default.enumerator(atPath: root.path)
