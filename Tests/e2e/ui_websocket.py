@@ -32,6 +32,8 @@ def main(args, driver):
         lines = [r.text for r in driver.find_elements(By.CSS_SELECTOR, "table.ws tbody tr")]
         check("session.created" in lines[0] and "↓" in lines[0], f"first message, from the server: {lines[0]!r}")
         check("hello realtime" in lines[1] and "↑" in lines[1], f"second message, from the app: {lines[1]!r}")
+        # A filter typed while the session is open stays as the tab follows the session.
+        driver.find_element(By.ID, "ws-filter").send_keys("hello")
 
         out, err = app.communicate(timeout=30)
         check(app.returncode == 0, f"websocket_session.py failed: {err}")
@@ -49,11 +51,15 @@ def main(args, driver):
     check(len(rows(driver)) == 1, "one flow for the session")
     wait(lambda: len(driver.find_elements(By.CSS_SELECTOR, "table.ws tbody tr")) == 14, message="all fourteen messages")
     check(driver.find_element(By.CSS_SELECTOR, '.tab.active').get_attribute("data-tab") == "messages", "the tab stayed open")
+    check(driver.find_element(By.ID, "ws-filter").get_attribute("value") == "hello", "the filter survived the update")
+    visible = [r.text for r in driver.find_elements(By.CSS_SELECTOR, "table.ws tbody tr") if r.is_displayed()]
+    check(len(visible) == 2 and all("hello realtime" in t for t in visible), f"the filter still applies: {visible!r}")
     close = driver.find_element(By.CSS_SELECTOR, ".ws-messages .usage").text
     check("4001" in close and "bye" in close and "server" in close, f"how it closed: {close!r}")
     check(not driver.find_elements(By.ID, "ws-open"), "no longer open")
     # The filter keeps the messages that mention a word.
     box = driver.find_element(By.ID, "ws-filter")
+    box.clear()
     box.send_keys("part two")
     wait(lambda: len([r for r in driver.find_elements(By.CSS_SELECTOR, "table.ws tbody tr") if r.is_displayed()]) == 2,
          message="the fragmented message and its echo")

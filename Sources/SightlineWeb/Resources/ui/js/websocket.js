@@ -5,6 +5,8 @@ import * as fmt from './format.js';
 import { tryParse, jsonTree } from './json.js';
 
 const PREVIEW = 240;
+// The filter of the session on screen survives the tab being rebuilt as an open session updates.
+const kept = { id: null, text: '' };
 
 export function messagesTab(flow) {
   const session = flow.websocket || { messages: [] };
@@ -38,7 +40,9 @@ export function messagesTab(flow) {
   // Filters the rows by their text, as DevTools' Messages filter does (a Realtime session has hundreds).
   const filter = h('input', { class: 'input', type: 'search', id: 'ws-filter', placeholder: 'Filter messages…', autocomplete: 'off', spellcheck: 'false' });
   const count = h('span', { class: 'muted' });
-  filter.addEventListener('input', () => {
+  const apply = () => {
+    kept.id = flow.id;
+    kept.text = filter.value;
     const needle = filter.value.trim().toLowerCase();
     let shown = 0;
     rows.forEach((tr, i) => {
@@ -48,7 +52,12 @@ export function messagesTab(flow) {
       if (hit) shown += 1;
     });
     count.textContent = needle ? `${shown} of ${messages.length}` : '';
-  });
+  };
+  filter.addEventListener('input', apply);
+  if (kept.id === flow.id && kept.text) {
+    filter.value = kept.text;
+    apply();
+  }
   root.append(h('div', { class: 'ws-tools' }, filter, ' ', count));
   root.append(h('table', { class: 'events ws' },
     h('thead', {}, h('tr', {}, h('th', { class: 'num' }, '#'), h('th', {}, ''), h('th', { class: 'num' }, 't (ms)'), h('th', {}, 'type'), h('th', { class: 'num' }, 'size'), h('th', {}, 'data'))),
