@@ -103,12 +103,9 @@ enum FlowDetailText {
         return lines
     }
 
-    /// A close frame's payload is a 2-byte code and a UTF-8 reason (RFC 6455 §5.5.1).
     private static func closeText(_ message: WebSocketMessage) -> String {
-        let bytes = message.dataBase64.flatMap { Data(base64Encoded: $0) }.map { [UInt8]($0) } ?? Array((message.text ?? "").utf8)
-        guard bytes.count >= 2 else { return "(no code)" }
-        let reason = String(decoding: bytes[2...], as: UTF8.self)
-        return "\(Int(bytes[0]) << 8 | Int(bytes[1]))" + (reason.isEmpty ? "" : " \"\(reason)\"")
+        guard let code = message.closeCode else { return "(no code)" }
+        return "\(code)" + (message.closeReason.map { $0.isEmpty ? "" : " \"\($0)\"" } ?? "")
     }
 
     static func usageLine(_ s: FlowSummary, provider: String) -> String {

@@ -28,6 +28,7 @@ import Testing
         #expect(session.messages[2].text == "hello you" && session.messages[2].size == 9 && session.messages[2].tMs == 5)
         #expect(session.messages[3].text == nil && session.messages[3].dataBase64 == Data([0, 255, 128]).base64EncodedString())
         #expect(session.close == WebSocketClose(code: 4001, reason: "bye", by: .server))
+        #expect(session.messages[4].closeCode == 4001 && session.messages[4].closeReason == "bye", "each close message reads as its code and reason")
     }
 
     @Test("a message cut by the cap keeps its true size and says so")

@@ -76,6 +76,8 @@ public struct WebSocketFrameTap: Sendable {
             case .stopped:
                 return frames
             case .header(var header):
+                // Out of `state` first, so the arrays appended to below are uniquely referenced (no copy per read).
+                state = .stopped
                 header.append(bytes[index])
                 index = bytes.index(after: index)
                 state = .header(bytes: header)
@@ -91,6 +93,7 @@ public struct WebSocketFrameTap: Sendable {
                     }
                 }
             case .payload(var frame):
+                state = .stopped
                 let available = bytes.distance(from: index, to: bytes.endIndex)
                 let take = min(available, frame.length - frame.seen)
                 let end = bytes.index(index, offsetBy: take)
@@ -171,6 +174,9 @@ public struct WebSocketMessage: Sendable, Hashable, Codable {
     /// false when a compressed payload could not be inflated (cut by the cap, or after such a message):
     /// `data_base64` then holds it as it went.
     public var inflated: Bool?
+    /// A close frame's status code and reason (RFC 6455 §5.5.1), read once here for every view.
+    public var closeCode: Int?
+    public var closeReason: String?
 
     public init(tMs: Double, direction: WebSocketDirection, opcode: String, text: String?, dataBase64: String?, size: Int,
                 truncated: Bool, compressed: Bool? = nil) {
@@ -186,6 +192,7 @@ public struct WebSocketMessage: Sendable, Hashable, Codable {
 
     enum CodingKeys: String, CodingKey {
         case tMs = "t_ms", direction, opcode, text, dataBase64 = "data_base64", size, truncated, compressed, inflated
+        case closeCode = "close_code", closeReason = "close_reason"
     }
 }
 

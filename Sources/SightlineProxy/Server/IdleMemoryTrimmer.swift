@@ -26,6 +26,9 @@ struct IdleMemoryTrimmer: Sendable, Equatable {
         mallocTrim?(0)
     }
 
+    /// False where glibc's `malloc_trim` is not found (then trimming does nothing).
+    static var isAvailable: Bool { mallocTrim != nil }
+
     /// glibc's `malloc_trim`, looked up once: `<malloc.h>` is not part of the Glibc module (nil elsewhere).
     private static let mallocTrim: (@convention(c) (Int) -> Int32)? = {
         #if canImport(Glibc)

@@ -19,11 +19,14 @@ enum WebSocketMessages {
         for frame in frames {
             switch frame.opcode {
             case 0x8, 0x9, 0xA:
-                messages.append(message(opcode: frame.opcode, payload: frame.payload, size: frame.payloadLength,
-                                        truncated: frame.isTruncated, compressed: false, frame: frame))
-                if frame.opcode == 0x8, close == nil {
-                    close = WebSocketClose(code: closeCode(frame.payload), reason: closeReason(frame.payload), by: frame.direction)
+                var entry = message(opcode: frame.opcode, payload: frame.payload, size: frame.payloadLength,
+                                    truncated: frame.isTruncated, compressed: false, frame: frame)
+                if frame.opcode == 0x8 {
+                    entry.closeCode = closeCode(frame.payload)
+                    entry.closeReason = closeReason(frame.payload)
+                    if close == nil { close = WebSocketClose(code: entry.closeCode, reason: entry.closeReason, by: frame.direction) }
                 }
+                messages.append(entry)
             case 0x1, 0x2:
                 open[frame.direction] = Fragments(opcode: frame.opcode, compressed: frame.rsv1)
                 fallthrough

@@ -71,11 +71,8 @@ function closeText(close) {
   return h('span', { class: 'pill muted' }, `${code}${close.reason ? ' “' + close.reason + '”' : ''} by the ${close.by === 'client' ? 'app' : 'server'}`);
 }
 
-/** A close frame's payload: a 2-byte code, then a UTF-8 reason (RFC 6455 §5.5.1). */
+/** A close frame as the recorder read it: its code and reason. */
 function closePayload(m) {
-  let bytes;
-  try { bytes = m.data_base64 != null ? Uint8Array.from(atob(m.data_base64), (c) => c.charCodeAt(0)) : new TextEncoder().encode(m.text || ''); } catch { return ''; }
-  if (bytes.length < 2) return '(no code)';
-  const reason = new TextDecoder().decode(bytes.slice(2));
-  return String((bytes[0] << 8) | bytes[1]) + (reason ? ` “${reason}”` : '');
+  if (m.close_code == null) return '(no code)';
+  return String(m.close_code) + (m.close_reason ? ` “${m.close_reason}”` : '');
 }
