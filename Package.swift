@@ -22,6 +22,10 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        // OTLP/HTTP only: the default traits also build the gRPC exporter and its large dependency tree.
+        .package(url: "https://github.com/swift-otel/swift-otel.git", from: "1.6.0", traits: ["OTLPHTTP"]),
+        .package(url: "https://github.com/apple/swift-distributed-tracing.git", from: "1.7.3"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
     ],
     targets: [
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
@@ -89,6 +93,18 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "SightlineTelemetry",
+            dependencies: [
+                "SightlineCore", "SightlineStore", "SightlineLLM",
+                .product(name: "OTel", package: "swift-otel"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "SightlineSetup",
             dependencies: [
                 "SightlineCore", "SightlineCA",
@@ -101,7 +117,7 @@ let package = Package(
             name: "Sightline",
             dependencies: [
                 "SightlineCore", "SightlineCA", "SightlineProxy", "SightlineStore", "SightlineWeb", "SightlineLLM", "SightlineGateway",
-                "SightlineSetup",
+                "SightlineSetup", "SightlineTelemetry",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -185,6 +201,14 @@ let package = Package(
             dependencies: [
                 "SightlineTestSupport", "SightlineSetup", "SightlineCA", "SightlineCore",
                 .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SightlineTelemetryTests",
+            dependencies: [
+                "SightlineTestSupport", "SightlineTelemetry", "SightlineStore", "SightlineLLM", "SightlineCore",
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -8,6 +8,7 @@ import SightlineGateway
 import SightlineLLM
 import SightlineProxy
 import SightlineStore
+import SightlineTelemetry
 import ServiceLifecycle
 import SightlineWeb
 import Synchronization
@@ -39,6 +40,8 @@ final class SightlineRuntime: Sendable {
     let proxy: ProxyServer
     let rateLimiter: RateLimiter
     let gatewayState: SQLiteGatewayState
+    /// nil unless an OTLP endpoint is configured.
+    let telemetry: GenAIExporter?
     let uiPassword: String?
     let generatedToken: Bool
     let logger: Logger
@@ -52,8 +55,8 @@ final class SightlineRuntime: Sendable {
     var uiPort: Int? { boundUIPort.withLock { $0 } }
 
     private init(options: StartOptions, authority: CertificateAuthority, caBundle: URL, store: SQLiteFlowStore, recorder: FlowRecorder,
-                 proxy: ProxyServer, rateLimiter: RateLimiter, gatewayState: SQLiteGatewayState, uiPassword: String?, generatedToken: Bool,
-                 logger: Logger, quiet: Bool) {
+                 proxy: ProxyServer, rateLimiter: RateLimiter, gatewayState: SQLiteGatewayState, telemetry: GenAIExporter?,
+                 uiPassword: String?, generatedToken: Bool, logger: Logger, quiet: Bool) {
         self.options = options
         self.authority = authority
         self.caBundle = caBundle
@@ -62,6 +65,7 @@ final class SightlineRuntime: Sendable {
         self.proxy = proxy
         self.rateLimiter = rateLimiter
         self.gatewayState = gatewayState
+        self.telemetry = telemetry
         self.uiPassword = uiPassword
         self.generatedToken = generatedToken
         self.logger = logger
@@ -93,8 +97,10 @@ final class SightlineRuntime: Sendable {
         let retention = RetentionPolicy(
             maxAge: options.retain.flatMap(Quantities.parseDurationSeconds).map { .seconds($0) },
             maxStoreBytes: options.maxStoreSize.flatMap(Quantities.parseByteCount))
+        let telemetry = try makeTelemetry(options: options, logger: logger)
         let recorder = FlowRecorder(store: store, builder: FlowRecordBuilder(analyzer: LLMAnalyzer(prices: prices)),
-                                    retention: retention, spool: openSpool(beside: options.storePath, logger: logger), logger: logger)
+                                    retention: retention, spool: openSpool(beside: options.storePath, logger: logger),
+                                    observers: telemetry.map { [$0] } ?? [], logger: logger)
         // The gateway's cache and rate-limit windows answer from memory and are kept in the store, so a
         // restart remembers them.
         let gatewayState = try SQLiteGatewayState(store: store, logger: logger)
@@ -113,7 +119,21 @@ final class SightlineRuntime: Sendable {
             generated = true
         }
         return SightlineRuntime(options: options, authority: authority, caBundle: caBundle, store: store, recorder: recorder, proxy: proxy,
-                                rateLimiter: rateLimiter, gatewayState: gatewayState, uiPassword: password, generatedToken: generated, logger: logger, quiet: quiet)
+                                rateLimiter: rateLimiter, gatewayState: gatewayState, telemetry: telemetry, uiPassword: password,
+                                generatedToken: generated, logger: logger, quiet: quiet)
+    }
+
+    /// The OpenTelemetry exporter when `--otlp-endpoint` or the `OTEL_EXPORTER_OTLP_*` variables ask for one.
+    static func makeTelemetry(options: StartOptions, logger: Logger) throws -> GenAIExporter? {
+        let configuration = TelemetryConfiguration(environment: ProcessInfo.processInfo.environment,
+                                                   endpointFlag: options.otlpEndpoint, contentFlag: options.otelContent)
+        guard configuration.isEnabled else { return nil }
+        for warning in configuration.warnings { logger.warning("\(warning)") }
+        do {
+            return try GenAIExporter(configuration: configuration, version: SightlineVersion.current, logger: logger)
+        } catch {
+            throw ValidationError("OpenTelemetry export: \(error)")
+        }
     }
 
     /// The recorder's spool, beside the store as SQLite's `-wal` is. Without one (another Sightline
@@ -143,6 +163,12 @@ final class SightlineRuntime: Sendable {
         lines.append("proxy    \(proxyURL)   (forward proxy for HTTP/HTTPS, and gateway for base-URL traffic)")
         lines.append("ca       \(options.data.caCertificatePath)   (trust bundle with system roots: \(caBundle.path))")
         lines.append("store    \(options.storePath)")
+        if let telemetry = telemetry?.configuration {
+            var sent = [telemetry.tracesEnabled ? "spans \(telemetry.tracesURL)" : nil,
+                        telemetry.metricsEnabled ? "metrics \(telemetry.metricsURL)" : nil].compactMap { $0 }.joined(separator: ", ")
+            sent += telemetry.captureContent ? "   (with message content)" : "   (without message content)"
+            lines.append("otel     \(sent)   (service \(telemetry.serviceName))")
+        }
         lines.append("env      " + EnvLines.variables(proxyURL: proxyURL, caBundlePath: caBundle.path)
             .filter { ["HTTPS_PROXY", "HTTP_PROXY", "SSL_CERT_FILE"].contains($0.0) }
             .map { "\($0.0)=\($0.1)" }.joined(separator: " "))
@@ -175,11 +201,18 @@ final class SightlineRuntime: Sendable {
             group.addTask { await self.recorder.run() }
             group.addTask { await self.chargeCostLimits() }
             group.addTask { await self.proxy.trimMemoryWhenIdle() }
+            if let telemetry {
+                group.addTask {
+                    do { try await telemetry.run() } catch { self.logger.warning("OpenTelemetry export stopped", metadata: ["error": "\(error)"]) }
+                }
+            }
             await stop()
             await proxy.close()
             // Let exchanges that are finishing hand over their captures before the last flush.
             try? await Task.sleep(for: .milliseconds(200))
             await recorder.shutdown()
+            // The last flows' spans are queued once the recorder is done; send them before leaving.
+            await telemetry?.shutdown()
             gatewayState.finish()
             await stateWriter.value
             // Open requests (a UI's live /api/events) get a few seconds to end before the server is cancelled.
@@ -216,14 +249,19 @@ final class SightlineRuntime: Sendable {
 
     private func runWeb() async {
         let replayHost = ["0.0.0.0", ""].contains(options.listen.host) ? "127.0.0.1" : options.listen.host == "::" ? "::1" : options.listen.host
+        var telemetryStats: (@Sendable () -> TelemetryStats)?
+        if let telemetry { telemetryStats = { telemetry.stats } }
         let services = WebServices(store: store, recorder: recorder, caCertificatePEM: authority.certificatePEM,
                                    reload: { [proxy] in try proxy.reload() }, password: uiPassword,
                                    replayTarget: ReplayTarget(host: replayHost, port: proxy.port, proxyCredentials: options.proxyAuth),
                                    proxyURL: proxyURL, caBundlePath: caBundle.path,
-                                   clearCache: { [proxy] in proxy.clearResponseCache() })
+                                   clearCache: { [proxy] in proxy.clearResponseCache() },
+                                   telemetryStats: telemetryStats)
         let app = WebApplication.make(services: services, host: options.ui.host, port: options.ui.port, logger: logger) { [self] port in
             boundUIPort.withLock { $0 = port }
             proxy.protect(port: port)
+            let linkHost = ["0.0.0.0", "::", ""].contains(options.ui.host) ? "127.0.0.1" : options.ui.host
+            telemetry?.linkFlows(toUI: "http://\(linkHost.contains(":") ? "[\(linkHost)]" : linkHost):\(port)")
             if quiet { return }
             let host = options.ui.host.contains(":") ? "[\(options.ui.host)]" : options.ui.host
             var line = "ui       http://\(host):\(port)"

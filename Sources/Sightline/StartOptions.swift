@@ -81,6 +81,12 @@ struct StartOptions: ParsableArguments {
     @Option(help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel = "info"
 
+    @Option(help: "Export a span per LLM call and the GenAI metrics over OTLP/HTTP to this collector (base URL, e.g. http://127.0.0.1:4318). Also OTEL_EXPORTER_OTLP_ENDPOINT.")
+    var otlpEndpoint: String?
+
+    @Flag(help: "Put prompts, outputs, system instructions and tool definitions in the spans. Also OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=true.")
+    var otelContent = false
+
     var storePath: String { store.map { ($0 as NSString).expandingTildeInPath } ?? data.storePath }
 
     var level: Logger.Level { Logger.Level(rawValue: logLevel.lowercased()) ?? .info }

@@ -82,14 +82,20 @@ public struct LLMUsage: Sendable, Hashable, Codable {
 }
 
 /// What an LLM call meant. `conversation` is the common model every wire format decodes into.
-public struct LLMAnalysis: Sendable, Codable {
+public struct LLMAnalysis: Sendable, Codable, Hashable {
     /// `openai`, `azure-openai`, `anthropic`, `gemini`, `vertex`, `mistral`, `groq`, `together`,
     /// `openrouter`, `deepseek`, `xai`, `fireworks`, `cohere`, `ollama`, `openai-compatible`.
     public var provider: String
     /// `chat.completions`, `responses`, `embeddings`, `messages`, `messages.count_tokens`,
     /// `generateContent`, `streamGenerateContent`, `embedContent`, `ollama.chat`, `ollama.generate`, ….
     public var endpoint: String?
+    /// The first known of the response's, the request's and the URL's model names.
     public var model: String?
+    /// The model as the request named it (body or URL), and as the provider said it answered.
+    public var requestModel: String?
+    public var responseModel: String?
+    /// The provider's id for the response (`chatcmpl-…`, `msg_…`, `resp_…`), when it sent one.
+    public var responseID: String?
     public var stream: Bool
     public var usage: LLMUsage
     /// nil when the model's price is unknown; never 0 for an unknown model.
@@ -106,10 +112,14 @@ public struct LLMAnalysis: Sendable, Codable {
 
     public init(provider: String, endpoint: String?, model: String?, stream: Bool, usage: LLMUsage, costUSD: Decimal?,
                 ttftMs: Double?, tokensPerSecond: Double?, finishReason: String?, toolCallCount: Int, truncated: Bool,
-                conversation: Conversation, searchText: String) {
+                conversation: Conversation, searchText: String, requestModel: String? = nil, responseModel: String? = nil,
+                responseID: String? = nil) {
         self.provider = provider
         self.endpoint = endpoint
         self.model = model
+        self.requestModel = requestModel
+        self.responseModel = responseModel
+        self.responseID = responseID
         self.stream = stream
         self.usage = usage
         self.costUSD = costUSD

@@ -72,7 +72,10 @@ public struct LLMAnalyzer: Sendable {
             toolCallCount: conversation.output.reduce(0) { $0 + $1.parts.count { $0.type == "tool_call" } },
             truncated: truncated,
             conversation: conversation,
-            searchText: SearchText.of(conversation)
+            searchText: SearchText.of(conversation),
+            requestModel: decoded.requestModel ?? route.modelFromPath,
+            responseModel: decoded.responseModel,
+            responseID: decoded.responseID
         )
     }
 
@@ -120,7 +123,10 @@ public struct LLMAnalyzer: Sendable {
             toolCallCount: conversation.output.reduce(0) { $0 + $1.parts.count { $0.type == "tool_call" } },
             truncated: !decoded.sawFinalEvent && !messages.isEmpty,
             conversation: conversation,
-            searchText: SearchText.of(conversation))
+            searchText: SearchText.of(conversation),
+            requestModel: decoded.requestModel ?? route.modelFromPath,
+            responseModel: decoded.responseModel,
+            responseID: decoded.responseID)
     }
 
     /// The first of the reported, requested and URL model names the table knows prices it (an Azure

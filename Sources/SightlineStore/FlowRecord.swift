@@ -8,10 +8,21 @@ public struct FlowRecord: Sendable, Hashable {
     public var detail: FlowDetail
     /// Prompt and output text for full-text search (the URL is indexed beside it).
     public var searchText: String
+    /// What the analyzer found, for those who watch recorded flows (the OpenTelemetry exporter): the
+    /// request's and response's own model names and the response id, which the summary does not keep.
+    /// Without its conversation and search text: the one to read is `detail.conversation`, which
+    /// honours `Sightline-Omit-*`.
+    public var analysis: LLMAnalysis?
 
-    public init(detail: FlowDetail, searchText: String) {
+    public init(detail: FlowDetail, searchText: String, analysis: LLMAnalysis? = nil) {
         self.detail = detail
         self.searchText = searchText
+        self.analysis = analysis.map { analysis in
+            var facts = analysis
+            facts.conversation = Conversation()
+            facts.searchText = ""
+            return facts
+        }
     }
 
     public var id: FlowID { detail.summary.id }

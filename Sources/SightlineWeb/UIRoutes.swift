@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import SightlineCore
 import SightlineStore
 
 /// The browser UI (`/`, `/ui/…`), the OpenAPI document, the CA downloads, login and the control calls.
@@ -69,7 +70,8 @@ struct UIRoutes: Sendable {
         }
         router.get("/api/stats") { _, _ in
             let stats = services.recorder?.stats ?? RecorderStats()
-            return try JSONResponse.make(StatsBody(recorder: stats, flows: try await services.store.flowCount()))
+            return try JSONResponse.make(StatsBody(recorder: stats, flows: try await services.store.flowCount(),
+                                                   telemetry: services.telemetryStats?()))
         }
         router.get("/api/info") { _, _ in
             // Reached only when authorized (or when no password is set).
@@ -122,4 +124,6 @@ struct InfoBody: Encodable {
 struct StatsBody: Encodable {
     var recorder: RecorderStats
     var flows: Int
+    /// Present when OpenTelemetry export is on.
+    var telemetry: TelemetryStats?
 }

@@ -1,3 +1,4 @@
+import SightlineCore
 import SightlineStore
 
 /// What the web API reads and controls. The executable wires the real pieces in.
@@ -18,10 +19,12 @@ public struct WebServices: Sendable {
     /// bundle (system roots + Sightline CA) that `SSL_CERT_FILE` and friends point at.
     public var proxyURL: String?
     public var caBundlePath: String?
+    /// How the OpenTelemetry export is going (`/api/stats` → `telemetry`); nil when it is off.
+    public var telemetryStats: (@Sendable () -> TelemetryStats)?
 
     public init(store: any FlowStore, recorder: FlowRecorder?, caCertificatePEM: String, reload: (@Sendable () throws -> Void)?,
                 password: String?, replayTarget: ReplayTarget? = nil, proxyURL: String? = nil, caBundlePath: String? = nil,
-                clearCache: (@Sendable () -> Void)? = nil) {
+                clearCache: (@Sendable () -> Void)? = nil, telemetryStats: (@Sendable () -> TelemetryStats)? = nil) {
         self.store = store
         self.recorder = recorder
         self.caCertificatePEM = caCertificatePEM
@@ -31,6 +34,7 @@ public struct WebServices: Sendable {
         self.proxyURL = proxyURL
         self.caBundlePath = caBundlePath
         self.clearCache = clearCache
+        self.telemetryStats = telemetryStats
     }
 }
 

@@ -5,6 +5,8 @@ struct DecodedExchange {
     var requestModel: String?
     /// The model the provider said answered (often a dated snapshot of the requested alias).
     var responseModel: String?
+    /// The provider's id for this response (`chatcmpl-…`, `msg_…`, `resp_…`, Gemini's `responseId`).
+    var responseID: String?
     /// The request's own `stream` flag, when it has one.
     var requestedStream: Bool?
     /// The stream reached the provider's final event (`[DONE]`, `message_stop`, …).

@@ -164,7 +164,7 @@ public struct FlowRecordBuilder: Sendable {
             events: annotations.omitResponse ? [] : events,
             conversation: conversation,
             websocket: websocket)
-        return FlowRecord(detail: detail, searchText: omitted ? "" : (analysis?.searchText ?? ""))
+        return FlowRecord(detail: detail, searchText: omitted ? "" : (analysis?.searchText ?? ""), analysis: analysis)
     }
 
     /// A body after undoing its `Content-Encoding`; `failed` keeps the raw bytes.

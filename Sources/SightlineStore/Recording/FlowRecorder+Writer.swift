@@ -143,6 +143,7 @@ extension FlowRecorder {
         for subscriber in subscribers {
             for record in batch.records { subscriber.yield(record.summary) }
         }
+        for observer in observers { observer.recorded(batch.records) }
         return nil
     }
 

@@ -49,6 +49,8 @@ public final class FlowRecorder: CaptureSink, Sendable {
     public let spillThreshold: Int
     /// How long `shutdown()` keeps writing before it leaves the rest in the spool for the next start.
     public let shutdownGrace: Duration
+    /// Told of every batch once it is stored, on the writer's task (the OpenTelemetry exporter).
+    public let observers: [any RecordedFlowObserver]
     let logger: Logger
     let state: Mutex<State>
     let wake = WakeSignal()
@@ -57,7 +59,7 @@ public final class FlowRecorder: CaptureSink, Sendable {
     public init(store: any FlowStore, builder: FlowRecordBuilder, capacity: Int = 10_000,
                 batchInterval: Duration = .milliseconds(100), maxBatch: Int = 500,
                 retention: RetentionPolicy? = nil, spool: CaptureSpool? = nil, spillThreshold: Int? = nil,
-                shutdownGrace: Duration = .seconds(5), logger: Logger) {
+                shutdownGrace: Duration = .seconds(5), observers: [any RecordedFlowObserver] = [], logger: Logger) {
         self.store = store
         self.builder = builder
         self.capacity = max(1, capacity)
@@ -67,6 +69,7 @@ public final class FlowRecorder: CaptureSink, Sendable {
         self.spool = spool
         self.spillThreshold = min(self.capacity, max(1, spillThreshold ?? max(self.maxBatch * 2, self.capacity / 4)))
         self.shutdownGrace = shutdownGrace
+        self.observers = observers
         self.logger = logger
         var initial = State()
         // A spool a previous run left is written first: it is older than anything this run records.

@@ -24,6 +24,7 @@ struct AnthropicMessagesDecoder: WireFormatDecoder {
 
     func decodeResponse(_ body: JSONValue, into result: inout DecodedExchange) {
         result.responseModel = body["model"]?.nonEmptyString
+        result.responseID = body["id"]?.nonEmptyString
         let parts = AnthropicContentBlocks.parts(body["content"])
         result.conversation.output = [Conversation.Message(role: body["role"]?.nonEmptyString ?? "assistant", parts: parts)]
         result.conversation.finishReason = body["stop_reason"]?.nonEmptyString

@@ -21,6 +21,7 @@ struct AnthropicStreamAssembler {
         case "message_start":
             let message = json["message"]
             if let model = message?["model"]?.nonEmptyString { result.responseModel = model }
+            if let id = message?["id"]?.nonEmptyString { result.responseID = id }
             if let role = message?["role"]?.nonEmptyString { self.role = role }
             result.conversation.usage = AnthropicContentBlocks.usage(message?["usage"])
         case "content_block_start":

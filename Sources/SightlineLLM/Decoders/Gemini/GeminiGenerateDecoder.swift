@@ -23,6 +23,7 @@ struct GeminiGenerateDecoder: WireFormatDecoder {
 
     func decodeResponse(_ body: JSONValue, into result: inout DecodedExchange) {
         result.responseModel = body.field("modelVersion")?.nonEmptyString
+        result.responseID = body.field("responseId")?.nonEmptyString
         let candidates = OpenAIChatDecoder.sortedChoices(body["candidates"].arrayOrEmpty)
         result.conversation.output = candidates.map { candidate in
             Conversation.Message(role: "assistant", parts: GeminiParts.parts(candidate["content"]))

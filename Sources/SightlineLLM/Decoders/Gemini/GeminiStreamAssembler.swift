@@ -14,6 +14,7 @@ struct GeminiStreamAssembler {
             return
         }
         if let model = chunk.field("modelVersion")?.nonEmptyString { result.responseModel = model }
+        if let id = chunk.field("responseId")?.nonEmptyString { result.responseID = id }
         if let usage = GeminiParts.usage(chunk.field("usageMetadata")) { result.conversation.usage = usage }
         if let reason = chunk.field("promptFeedback")?.field("blockReason")?.nonEmptyString {
             blockReason = reason

@@ -19,6 +19,7 @@ struct OpenAIChatDecoder: WireFormatDecoder {
 
     func decodeResponse(_ body: JSONValue, into result: inout DecodedExchange) {
         result.responseModel = body["model"]?.nonEmptyString
+        result.responseID = body["id"]?.nonEmptyString
         let choices = Self.sortedChoices(body["choices"].arrayOrEmpty)
         result.conversation.output = choices.compactMap { choice in
             guard let message = choice["message"] else { return nil }

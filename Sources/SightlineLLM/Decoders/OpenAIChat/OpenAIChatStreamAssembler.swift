@@ -33,6 +33,7 @@ struct OpenAIChatStreamAssembler {
             result.noteError(ProviderErrorDecoder.describe(json: chunk))
         }
         if let model = chunk["model"]?.nonEmptyString { result.responseModel = model }
+        if result.responseID == nil { result.responseID = chunk["id"]?.nonEmptyString }
         // Groq sends the final usage under `x_groq`.
         if let usage = OpenAIUsage.parse(chunk["usage"] ?? chunk["x_groq"]?["usage"]) {
             result.conversation.usage = usage

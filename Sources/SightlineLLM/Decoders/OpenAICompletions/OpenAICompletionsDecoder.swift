@@ -14,6 +14,7 @@ struct OpenAICompletionsDecoder: WireFormatDecoder {
 
     func decodeResponse(_ body: JSONValue, into result: inout DecodedExchange) {
         result.responseModel = body["model"]?.nonEmptyString
+        result.responseID = body["id"]?.nonEmptyString
         let choices = OpenAIChatDecoder.sortedChoices(body["choices"].arrayOrEmpty)
         result.conversation.output = choices.map { choice in
             let text = choice["text"]?.string ?? ""
@@ -33,6 +34,7 @@ struct OpenAICompletionsDecoder: WireFormatDecoder {
             }
             guard let chunk = event.json else { continue }
             if let model = chunk["model"]?.nonEmptyString { result.responseModel = model }
+            if result.responseID == nil { result.responseID = chunk["id"]?.nonEmptyString }
             if let usage = OpenAIUsage.parse(chunk["usage"]) { result.conversation.usage = usage }
             for choice in chunk["choices"].arrayOrEmpty {
                 let index = choice["index"]?.int ?? 0

@@ -20,6 +20,7 @@ struct OpenAIResponsesDecoder: WireFormatDecoder {
 
     func decodeResponse(_ body: JSONValue, into result: inout DecodedExchange) {
         result.responseModel = body["model"]?.nonEmptyString
+        result.responseID = body["id"]?.nonEmptyString
         let parts = body["output"].arrayOrEmpty.flatMap(OpenAIResponsesItems.outputParts)
         result.conversation.output = parts.isEmpty ? [] : [Conversation.Message(role: "assistant", parts: parts)]
         // The Responses API has no finish reason: its status, or why it is incomplete, says the same.

@@ -32,6 +32,7 @@ struct OpenAIResponsesStreamAssembler {
             result.sawFinalEvent = true
         case "response.created", "response.in_progress":
             if let model = json["response"]?["model"]?.nonEmptyString { result.responseModel = model }
+            if let id = json["response"]?["id"]?.nonEmptyString { result.responseID = id }
         case "response.output_item.added":
             items[index, default: Item()].skeleton = json["item"] ?? .object([:])
         case "response.output_item.done":
