@@ -17,6 +17,9 @@ import Testing
     func everyLLMCallIsASpanWithTheGenAIAttributesAndTheMetrics() async throws {
         let stack = try await OTelStack.start(environment: ["OTEL_SERVICE_NAME": "team-gateway"])
         defer { stack.stop() }
+        #expect(stack.sightline.banner.otel.hasPrefix("spans \(stack.receiver.endpoint)/v1/traces, metrics \(stack.receiver.endpoint)/v1/metrics"),
+                "start says where spans go: \(stack.sightline.banner.otel)")
+        #expect(stack.sightline.banner.otel.contains("without message content") && stack.sightline.banner.otel.contains("team-gateway"))
         try await stack.python("openai_sdk_chat_stream.py")
         try await stack.python("anthropic_messages.py")
         try await stack.python("genai_generate.py", ["GEMINI_API_KEY": "AIza-test-genai-key-wxyz"])
@@ -167,7 +170,25 @@ import Testing
         #expect(stack.receiver.raw.range(of: Data("sk-ant-test-tools-key-abcd".utf8)) == nil)
     }
 
-    @Test func aCollectorThatIsDownCostsDroppedSpansAndNothingElse() async throws {
+    @Test(.enabled(if: SDKTests.enabled, "needs .venv with Tests/e2e/requirements.txt (made by .ci/run)"))
+    func aSlowCollectorDelaysSpansAndNothingElse() async throws {
+        // Each export waits 3 s for its answer; calls go on meanwhile and every span arrives in the end.
+        let stack = try await OTelStack.start(environment: [:], receiverDelay: 3)
+        defer { stack.stop() }
+        for index in 0..<20 {
+            let status = try stack.curl(["-H", "Content-Type: application/json",
+                                         "-d", #"{"model":"gpt-4o","messages":[{"role":"user","content":"call \#(index)"}]}"#,
+                                         "https://api.openai.com/v1/chat/completions"])
+            #expect(status == "200")
+        }
+        #expect(try await stack.flows(count: 20).count == 20)
+        try await stack.receiver.wait(timeout: .seconds(40)) { $0.spans.count >= 20 }
+        #expect(stack.receiver.spans.count == 20)
+        #expect(try stack.api("/api/stats")["telemetry"].flatMap { ($0 as? [String: Any])?["dropped_spans"] as? Int } == 0)
+    }
+
+    @Test(.enabled(if: SDKTests.enabled, "needs .venv with Tests/e2e/requirements.txt (made by .ci/run)"))
+    func aCollectorThatIsDownCostsDroppedSpansAndNothingElse() async throws {
         // Nothing listens on the port the receiver had: every export fails.
         let stack = try await OTelStack.start(environment: ["OTEL_BSP_EXPORT_TIMEOUT": "1000"], collectorDown: true)
         defer { stack.stop() }
@@ -212,10 +233,10 @@ struct OTelStack {
     let sightline: StartedSightline
     let data: String
 
-    static func start(environment extra: [String: String], collectorDown: Bool = false) async throws -> OTelStack {
+    static func start(environment extra: [String: String], collectorDown: Bool = false, receiverDelay: Double = 0) async throws -> OTelStack {
         let directory = try makeTemporaryDirectory("sightline-otel")
         let upstream = try await FixtureUpstream(directory: directory)
-        let receiver = try OTLPReceiver(directory: directory)
+        let receiver = try OTLPReceiver(directory: directory, delay: receiverDelay)
         if collectorDown { receiver.stop() }
         let data = directory.appendingPathComponent("data").path
         var arguments = ["--listen", "127.0.0.1:0", "--ui", "127.0.0.1:0", "--data-dir", data, "--log-level", "warning",

@@ -167,4 +167,32 @@ extension GenAISpanTests {
         #expect(cut.failure == "client disconnected before the response was complete")
         #expect(cut.attributes["error.type"] == .string("client_gone"))
     }
+
+    @Test func anUnreachableProviderIsAnErrorTypedBySightlinesErrorKind() throws {
+        var record = try record("openai/chat-completions", url: "https://api.openai.com/v1/chat/completions")
+        record.detail.summary.status = nil
+        record.detail.summary.error = "upstream refused the connection"
+        record.detail.summary.errorKind = .upstreamRefused
+        let span = try #require(GenAISpan(record: record, options: .init()))
+        #expect(span.failure == "upstream refused the connection")
+        #expect(span.attributes["error.type"] == .string("upstream_refused"))
+        #expect(span.attributes["http.response.status_code"] == nil)
+    }
+
+    @Test func aWebSocketSessionIsASpanOnceItEnds() throws {
+        var record = try record("openai/chat-completions", url: "https://api.openai.com/v1/chat/completions")
+        record.detail.summary.websocket = WebSocketSummary(messages: 12, open: true)
+        #expect(GenAISpan(record: record, options: .init()) == nil, "still open: its updates make no spans")
+        record.detail.summary.websocket = WebSocketSummary(messages: 14, open: false)
+        #expect(GenAISpan(record: record, options: .init())?.attributes["sightline.websocket.messages"] == .int(14))
+    }
+
+    @Test func theSessionIsTheConversationID() throws {
+        let record = try record("openai/chat-completions", url: "https://api.openai.com/v1/chat/completions",
+                                headers: [HeaderField("Sightline-Session-Id", "run-7"), HeaderField("Sightline-Session-Path", "/plan/search")])
+        let span = try #require(GenAISpan(record: record, options: .init(uiBaseURL: "http://127.0.0.1:9021")))
+        #expect(span.attributes["gen_ai.conversation.id"] == .string("run-7"))
+        #expect(span.attributes["sightline.session.path"] == .string("/plan/search"))
+        #expect(span.attributes["sightline.flow.url"] == .string("http://127.0.0.1:9021/#/flows/\(record.id)"))
+    }
 }

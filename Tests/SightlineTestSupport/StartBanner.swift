@@ -9,6 +9,8 @@
 public struct StartBanner: Sendable {
     /// Empty for a line that has not been printed (yet).
     public var proxy = "", ui = "", ca = "", store = ""
+    /// The `otel` line's text after its label (where spans and metrics go), when export is on.
+    public var otel = ""
     /// True once the `env` line, printed after everything the proxy side sets up, has arrived.
     public var hasEnv = false
 
@@ -25,6 +27,7 @@ public struct StartBanner: Sendable {
             case "ca": ca = value
             case "store": store = value
             case "env": hasEnv = true
+            case "otel": otel = words.dropFirst().joined(separator: " ")
             default: break
             }
         }
