@@ -5,6 +5,7 @@ public struct StoreError: Error, Hashable, Sendable, CustomStringConvertible {
         case readOnly
         case schemaMissing
         case spool
+        case postgres
     }
 
     private let code: Code
@@ -32,6 +33,11 @@ public struct StoreError: Error, Hashable, Sendable, CustomStringConvertible {
     /// The recorder's spool file could not be opened, written or cut back (a full disk, permissions).
     public static func spool(_ reason: String) -> StoreError {
         StoreError(.spool, reason)
+    }
+
+    /// The PostgreSQL store could not be reached, logged into or used; the reason never holds the password.
+    public static func postgres(_ reason: String) -> StoreError {
+        StoreError(.postgres, reason)
     }
 
     /// Short and stable, safe as a metrics label.

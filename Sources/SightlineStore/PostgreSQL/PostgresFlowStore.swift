@@ -1,0 +1,354 @@
+import Foundation
+import Logging
+import PostgresNIO
+import SightlineCore
+import Synchronization
+
+/// The team store (SPEC §8): flows in one PostgreSQL database that several Sightline instances record into and
+/// read from. Same contract as `SQLiteFlowStore` (the contract suite runs against both); batches are written in
+/// one transaction as multi-row inserts; tables are partitioned by day, so retention drops days.
+public final class PostgresFlowStore: FlowStore {
+    public let url: PostgresStoreURL
+    /// Who records here: stored with each flow, so that a restart closes only its own interrupted sessions.
+    public let instance: String
+    let client: PostgresClient
+    let logger: Logger
+    private let running: Task<Void, Never>
+    /// Days whose partitions this process knows exist.
+    private let partitions = Mutex<Set<Int64>>([])
+
+    /// Connects, checks the credentials and the database, and migrates (under the advisory lock). Throws a
+    /// `StoreError` naming the problem (never the password) when any of that fails.
+    public static func connect(_ url: PostgresStoreURL, instance: String, logger: Logger) async throws -> PostgresFlowStore {
+        let store = PostgresFlowStore(url: url, instance: instance, logger: logger)
+        do {
+            _ = try await store.client.query("SELECT 1", logger: logger).collect()
+            try await store.migrate()
+            return store
+        } catch {
+            await store.close()
+            throw StoreError.postgres("cannot use \(url.redacted): \(Self.describe(error))")
+        }
+    }
+
+    private init(url: PostgresStoreURL, instance: String, logger: Logger) {
+        self.url = url
+        self.instance = instance
+        self.logger = logger
+        let client = PostgresClient(configuration: url.clientConfiguration, backgroundLogger: logger)
+        self.client = client
+        running = Task { await client.run() }
+    }
+
+    /// Ends the pool's connections.
+    public func close() async {
+        running.cancel()
+        await running.value
+    }
+
+    /// What went wrong, in PostgreSQL's words where it said any (`password authentication failed for user "ada"`,
+    /// `database "flows" does not exist`); postgres-nio's own description hides even those.
+    static func describe(_ error: any Error) -> String {
+        guard let psql = error as? PSQLError else { return "\(error)" }
+        if let message = psql.serverInfo?[.message] {
+            return psql.serverInfo?[.sqlState].map { "\(message) (SQLSTATE \($0))" } ?? message
+        }
+        if let underlying = psql.underlying { return "\(underlying)" }
+        return "\(psql.code)"
+    }
+
+    private func migrate() async throws {
+        try await client.withTransaction(logger: logger) { connection in
+            try await connection.query("SELECT pg_advisory_xact_lock(\(PostgresSchema.lockKey))", logger: logger)
+            try await connection.query("""
+                CREATE TABLE IF NOT EXISTS sightline_migration (name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())
+                """, logger: logger)
+            var applied = Set<String>()
+            for try await name in try await connection.query("SELECT name FROM sightline_migration", logger: logger).decode(String.self) {
+                applied.insert(name)
+            }
+            for migration in PostgresSchema.migrations where !applied.contains(migration.name) {
+                for statement in migration.sql { try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger) }
+                try await connection.query("INSERT INTO sightline_migration (name) VALUES (\(migration.name))", logger: logger)
+                logger.info("PostgreSQL store migrated", metadata: ["migration": "\(migration.name)"])
+            }
+        }
+    }
+
+    // MARK: Writing
+
+    /// Creates the day partitions the batch needs (once per process per day; under the advisory lock, since
+    /// two instances may meet the same new day at once).
+    private func ensurePartitions(forMilliseconds times: [Int64]) async throws {
+        let days = Set(times.map(PostgresSchema.day(ofMilliseconds:)))
+        let missing = partitions.withLock { days.subtracting($0) }
+        guard !missing.isEmpty else { return }
+        try await client.withTransaction(logger: logger) { connection in
+            try await connection.query("SELECT pg_advisory_xact_lock(\(PostgresSchema.lockKey))", logger: logger)
+            for day in missing.sorted() {
+                for table in PostgresSchema.partitionedTables {
+                    try await connection.query(PostgresQuery(unsafeSQL: """
+                        CREATE TABLE IF NOT EXISTS \(PostgresSchema.partitionName(table, day: day)) PARTITION OF \(table)
+                        FOR VALUES FROM (\(day * 86_400_000)) TO (\((day + 1) * 86_400_000))
+                        """), logger: logger)
+                }
+            }
+        }
+        partitions.withLock { $0.formUnion(missing) }
+    }
+
+    public func insert(_ records: [FlowRecord]) async throws {
+        // A flow recorded twice in one batch (a WebSocket session's updates) is written as its last version.
+        var latest: [FlowID: Int] = [:]
+        for (index, record) in records.enumerated() { latest[record.id] = index }
+        let batch = records.indices.filter { latest[records[$0].id] == $0 }.map { records[$0] }
+        guard !batch.isEmpty else { return }
+        let rows = batch.map(FlowRow.init)
+        try await ensurePartitions(forMilliseconds: rows.map(\.startedAt))
+        let statements = try Self.insertStatements(batch, rows: rows, instance: instance)
+        try await client.withTransaction(logger: logger) { connection in
+            for statement in statements { try await connection.query(statement, logger: logger) }
+        }
+    }
+
+    /// Replaces what is stored under the batch's ids (a re-recorded flow, a spool replayed after a crash), then
+    /// one multi-row INSERT per table. The deletes name the batch's time range, so they touch its partitions only.
+    static func insertStatements(_ records: [FlowRecord], rows: [FlowRow], instance: String) throws -> [PostgresQuery] {
+        let ids = rows.map(\.id)
+        let first = rows.map(\.startedAt).min() ?? 0, last = rows.map(\.startedAt).max() ?? 0
+        var statements: [PostgresQuery] = []
+        for (table, key) in [("flow", "id"), ("flow_body", "flow_id"), ("flow_property", "flow_id")] {
+            var binds = PostgresBindings()
+            binds.append(ids)
+            binds.append(first)
+            binds.append(last)
+            statements.append(PostgresQuery(unsafeSQL: "DELETE FROM \(table) WHERE \(key) = ANY($1) AND started_at BETWEEN $2 AND $3",
+                                            binds: binds))
+        }
+
+        let columns = FlowRow.postgresColumns + ["instance", "search"]
+        var flowBinds = PostgresBindings(capacity: rows.count * columns.count)
+        var tuples: [String] = []
+        for (record, row) in zip(records, rows) {
+            let base = flowBinds.count
+            try row.bind(into: &flowBinds)
+            flowBinds.append(instance)
+            flowBinds.append(PostgresFullText.words(record.summary.url + " " + record.searchText))
+            let placeholders = (1...columns.count - 1).map { "$\(base + $0)" } + ["to_tsvector('simple', $\(base + columns.count))"]
+            tuples.append("(" + placeholders.joined(separator: ", ") + ")")
+        }
+        statements.append(PostgresQuery(unsafeSQL: "INSERT INTO flow (\(columns.joined(separator: ", "))) VALUES " + tuples.joined(separator: ", "),
+                                        binds: flowBinds))
+
+        var bodyBinds = PostgresBindings(capacity: rows.count * 7)
+        var bodyTuples: [String] = []
+        var propertyBinds = PostgresBindings()
+        var propertyTuples: [String] = []
+        for (record, row) in zip(records, rows) {
+            let body = FlowBodyRow(record)
+            let base = bodyBinds.count
+            bodyBinds.append(body.flowID)
+            bodyBinds.append(row.startedAt)
+            bodyBinds.append(ByteBuffer(bytes: record.detail.request.body.bytes))
+            bodyBinds.append(record.detail.response.map { ByteBuffer(bytes: $0.body.bytes) })
+            bodyBinds.append(body.events)
+            bodyBinds.append(body.conversation)
+            bodyBinds.append(body.websocket)
+            bodyTuples.append("(" + (1...7).map { "$\(base + $0)" }.joined(separator: ", ") + ")")
+            for property in FlowPropertyRow.rows(record) {
+                let base = propertyBinds.count
+                propertyBinds.append(property.flowID)
+                propertyBinds.append(row.startedAt)
+                propertyBinds.append(property.name)
+                propertyBinds.append(property.value)
+                propertyTuples.append("(" + (1...4).map { "$\(base + $0)" }.joined(separator: ", ") + ")")
+            }
+        }
+        statements.append(PostgresQuery(unsafeSQL: """
+            INSERT INTO flow_body (flow_id, started_at, request_body, response_body, events, conversation, websocket) VALUES \
+            \(bodyTuples.joined(separator: ", "))
+            """, binds: bodyBinds))
+        if !propertyTuples.isEmpty {
+            statements.append(PostgresQuery(unsafeSQL: "INSERT INTO flow_property (flow_id, started_at, name, value) VALUES "
+                                            + propertyTuples.joined(separator: ", "), binds: propertyBinds))
+        }
+        return statements
+    }
+
+    // MARK: Reading
+
+    static let selectedColumns = FlowRow.postgresColumns.map { "flow.\($0)" }.joined(separator: ", ")
+
+    public func flows(_ query: FlowQuery) async throws -> FlowPage {
+        let statement = try PostgresListSQL.make(query, columns: Self.selectedColumns, limit: query.limit + 1, ordered: true)
+        var rows: [FlowRow] = []
+        for try await row in try await client.query(statement, logger: logger) { rows.append(try FlowRow(postgres: row)) }
+        let hasMore = rows.count > query.limit
+        return FlowPage(flows: rows.prefix(query.limit).compactMap { $0.summary() }, next: hasMore ? rows[query.limit - 1].id : nil)
+    }
+
+    public func flow(id: FlowID) async throws -> FlowDetail? {
+        guard let row = try await flowRow(id: id) else { return nil }
+        var body: FlowBodyRow?
+        let rows = try await client.query("""
+            SELECT flow_id, request_body, response_body, events, conversation, websocket FROM flow_body
+            WHERE flow_id = \(id.description) AND started_at = \(row.startedAt)
+            """, logger: logger)
+        for try await found in rows { body = try FlowBodyRow(postgres: found) }
+        return try row.detail(body: body)
+    }
+
+    /// One flow's summary, without its bodies.
+    public func summary(id: FlowID) async throws -> FlowSummary? {
+        try await flowRow(id: id)?.summary()
+    }
+
+    private func flowRow(id: FlowID) async throws -> FlowRow? {
+        // The id is a UUIDv7, so its start time (to the millisecond) names the partition to look in.
+        let rows = try await client.query(PostgresQuery(unsafeSQL: "SELECT \(Self.selectedColumns) FROM flow WHERE id = $1 LIMIT 1",
+                                                        binds: { var b = PostgresBindings(); b.append(id.description); return b }()),
+                                          logger: logger)
+        var found: FlowRow?
+        for try await row in rows { found = try FlowRow(postgres: row) }
+        return found
+    }
+
+    public func flowCount() async throws -> Int {
+        var count = 0
+        for try await value in try await client.query("SELECT count(*) FROM flow", logger: logger).decode(Int.self) { count = value }
+        return count
+    }
+
+    public func accumulate<A: FlowAccumulator>(_ query: FlowQuery, into accumulator: A, maxFlows: Int) async throws -> (result: A, complete: Bool) {
+        var query = query
+        query.before = nil
+        let columns = """
+            flow.started_at, flow.mode, flow.host, flow.status, flow.error, flow.error_kind, flow.duration_ms, flow.provider, flow.model, \
+            flow.input_tokens, flow.output_tokens, flow.cost_usd, flow.ttft_ms, flow.session_id, flow.session_name, flow.user_id, flow.gateway
+            """
+        let statement = try PostgresListSQL.make(query, columns: columns, limit: maxFlows + 1, ordered: false)
+        var result = accumulator
+        var visited = 0
+        let decoder = FlowRow.databaseJSONDecoder(for: "gateway")
+        for try await row in try await client.query(statement, logger: logger) {
+            if visited == maxFlows { return (result, false) }
+            visited += 1
+            let r = row.makeRandomAccess()
+            guard let mode = FlowMode(rawValue: try r["mode"].decode(String.self)) else { continue }
+            let errorKind = try r["error_kind"].decode(String?.self)
+            let gateway = try r["gateway"].decode(String?.self)
+            let cost = try r["cost_usd"].decode(String?.self)
+            result.add(CallFacts(
+                startedAt: Date(milliseconds: try r["started_at"].decode(Int64.self)), mode: mode,
+                host: try r["host"].decode(String.self), status: try r["status"].decode(Int?.self),
+                error: try r["error"].decode(String?.self), errorKind: errorKind.flatMap(FlowErrorKind.init(rawValue:)),
+                durationMs: try r["duration_ms"].decode(Double?.self), provider: try r["provider"].decode(String?.self),
+                model: try r["model"].decode(String?.self), inputTokens: try r["input_tokens"].decode(Int?.self),
+                outputTokens: try r["output_tokens"].decode(Int?.self), costUSD: cost.flatMap { Decimal(string: $0) },
+                ttftMs: try r["ttft_ms"].decode(Double?.self), sessionID: try r["session_id"].decode(String?.self),
+                sessionName: try r["session_name"].decode(String?.self), userID: try r["user_id"].decode(String?.self),
+                gateway: gateway.flatMap { try? decoder.decode(GatewayRecord.self, from: Data($0.utf8)) }))
+        }
+        return (result, true)
+    }
+
+    // MARK: Retention and restarts
+
+    /// Whole days older than `cutoff` are dropped (their three partitions), then the rest of the cut day's older
+    /// flows deleted; while the tables are over `maxStoreBytes`, the oldest day is dropped.
+    public func prune(olderThan cutoff: Date?, maxStoreBytes: Int?) async throws -> Int {
+        var deleted = 0
+        var days = try await storedDays()
+        if let cutoff {
+            let cut = RFC3339.milliseconds(cutoff)
+            for day in days where (day + 1) * 86_400_000 <= cut {
+                deleted += try await drop(day: day)
+            }
+            days.removeAll { ($0 + 1) * 86_400_000 <= cut }
+            try await client.withTransaction(logger: logger) { connection in
+                let rows = try await connection.query("DELETE FROM flow WHERE started_at < \(cut) RETURNING id", logger: logger)
+                for try await _ in rows { deleted += 1 }
+                try await connection.query("DELETE FROM flow_body WHERE started_at < \(cut)", logger: logger)
+                try await connection.query("DELETE FROM flow_property WHERE started_at < \(cut)", logger: logger)
+            }
+        }
+        if let maxStoreBytes {
+            while days.count > 1, try await storeBytes() > maxStoreBytes {
+                deleted += try await drop(day: days.removeFirst())
+            }
+        }
+        return deleted
+    }
+
+    /// The days that have partitions, oldest first.
+    private func storedDays() async throws -> [Int64] {
+        let rows = try await client.query("""
+            SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_class p ON p.oid = i.inhparent
+            WHERE p.relname = 'flow'
+            """, logger: logger)
+        var days: [Int64] = []
+        for try await name in rows.decode(String.self) {
+            guard let suffix = name.split(separator: "_").last, suffix.hasPrefix("d"), let date = Self.dayFormatter.date(from: String(suffix.dropFirst()))
+            else { continue }
+            days.append(PostgresSchema.day(ofMilliseconds: Int64(date.timeIntervalSince1970 * 1000)))
+        }
+        return days.sorted()
+    }
+
+    private static let dayFormatter: DateFormatter = {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyyMMdd"
+        return formatter
+    }()
+
+    private func drop(day: Int64) async throws -> Int {
+        let count = try await client.withTransaction(logger: logger) { connection -> Int in
+            try await connection.query("SELECT pg_advisory_xact_lock(\(PostgresSchema.lockKey))", logger: logger)
+            var count = 0
+            let name = PostgresSchema.partitionName("flow", day: day)
+            for try await value in try await connection.query(PostgresQuery(unsafeSQL: "SELECT count(*) FROM \(name)"), logger: logger).decode(Int.self) {
+                count = value
+            }
+            for table in PostgresSchema.partitionedTables {
+                try await connection.query(PostgresQuery(unsafeSQL: "DROP TABLE IF EXISTS \(PostgresSchema.partitionName(table, day: day))"),
+                                           logger: logger)
+            }
+            return count
+        }
+        _ = partitions.withLock { $0.remove(day) }
+        return count
+    }
+
+    /// Bytes the flow tables take (heap, indexes and TOAST of every partition).
+    public func storeBytes() async throws -> Int {
+        var bytes = 0
+        let rows = try await client.query("""
+            SELECT coalesce(sum(pg_total_relation_size(i.inhrelid)), 0)::bigint FROM pg_inherits i JOIN pg_class p ON p.oid = i.inhparent
+            WHERE p.relname IN ('flow', 'flow_body', 'flow_property')
+            """, logger: logger)
+        for try await value in rows.decode(Int.self) { bytes = value }
+        return bytes
+    }
+
+    /// As `SQLiteFlowStore.closeInterruptedWebSockets`, for this instance's sessions only: another instance's
+    /// open sessions are still being relayed.
+    public func closeInterruptedWebSockets() async throws -> Int {
+        try await client.withTransaction(logger: logger) { connection -> Int in
+            let rows = try await connection.query("""
+                UPDATE flow SET ws_open = false, error = coalesce(error, \(SQLiteFlowStore.interruptedWebSocketError))
+                WHERE ws_open AND instance = \(instance) RETURNING id, started_at
+                """, logger: logger)
+            var closed: [(String, Int64)] = []
+            for try await (id, startedAt) in rows.decode((String, Int64).self) { closed.append((id, startedAt)) }
+            for (id, startedAt) in closed {
+                try await connection.query("""
+                    UPDATE flow_body SET websocket = jsonb_set(websocket::jsonb, '{open}', 'false')::text
+                    WHERE flow_id = \(id) AND started_at = \(startedAt) AND websocket IS NOT NULL
+                    """, logger: logger)
+            }
+            return closed.count
+        }
+    }
+}
