@@ -183,7 +183,7 @@ let package = Package(
         .testTarget(
             name: "SightlineStoreTests",
             dependencies: [
-                "SightlineStore", "SightlineCore", "SightlineLLM", "CZlib",
+                "SightlineTestSupport", "SightlineStore", "SightlineCore", "SightlineLLM", "CZlib",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],
