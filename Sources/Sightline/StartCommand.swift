@@ -35,11 +35,13 @@ final class SightlineRuntime: Sendable {
     let options: StartOptions
     let authority: CertificateAuthority
     let caBundle: URL
-    let store: SQLiteFlowStore
+    let store: any FlowStore
     let recorder: FlowRecorder
     let proxy: ProxyServer
     let rateLimiter: RateLimiter
-    let gatewayState: SQLiteGatewayState
+    /// The gateway's cache and rate-limit windows kept across restarts: in the SQLite store; with PostgreSQL
+    /// they are each instance's own, in memory (sharing them through the store is issue 14's next step).
+    let gatewayState: SQLiteGatewayState?
     /// nil unless an OTLP endpoint is configured.
     let telemetry: GenAIExporter?
     let uiPassword: String?
@@ -54,8 +56,8 @@ final class SightlineRuntime: Sendable {
     /// The UI/API port once the web server listens (the real one when `--ui` asked for port 0).
     var uiPort: Int? { boundUIPort.withLock { $0 } }
 
-    private init(options: StartOptions, authority: CertificateAuthority, caBundle: URL, store: SQLiteFlowStore, recorder: FlowRecorder,
-                 proxy: ProxyServer, rateLimiter: RateLimiter, gatewayState: SQLiteGatewayState, telemetry: GenAIExporter?,
+    private init(options: StartOptions, authority: CertificateAuthority, caBundle: URL, store: any FlowStore, recorder: FlowRecorder,
+                 proxy: ProxyServer, rateLimiter: RateLimiter, gatewayState: SQLiteGatewayState?, telemetry: GenAIExporter?,
                  uiPassword: String?, generatedToken: Bool, logger: Logger, quiet: Bool) {
         self.options = options
         self.authority = authority
@@ -89,7 +91,20 @@ final class SightlineRuntime: Sendable {
         if options.insecureUpstream {
             logger.warning("--insecure-upstream: upstream TLS certificates are NOT verified; anyone on the path can read and change this traffic")
         }
-        let store = try SQLiteFlowStore(path: options.storePath)
+        let instance = options.instanceName ?? defaultInstanceName(port: options.listen.port)
+        let store: any FlowStore
+        let sqliteStore: SQLiteFlowStore?
+        if let postgres = try options.postgresStore {
+            do {
+                store = try await PostgresFlowStore.connect(postgres, instance: instance, logger: logger)
+            } catch let error as StoreError {
+                throw ValidationError(error.reason)
+            }
+            sqliteStore = nil
+        } else {
+            let sqlite = try SQLiteFlowStore(path: options.storePath)
+            (store, sqliteStore) = (sqlite, sqlite)
+        }
         if let interrupted = try? await store.closeInterruptedWebSockets(), interrupted > 0 {
             logger.info("WebSocket sessions left open by the last run are marked ended", metadata: ["count": "\(interrupted)"])
         }
@@ -98,17 +113,23 @@ final class SightlineRuntime: Sendable {
             maxAge: options.retain.flatMap(Quantities.parseDurationSeconds).map { .seconds($0) },
             maxStoreBytes: options.maxStoreSize.flatMap(Quantities.parseByteCount))
         let telemetry = try makeTelemetry(options: options, logger: logger)
-        let recorder = FlowRecorder(store: store, builder: FlowRecordBuilder(analyzer: LLMAnalyzer(prices: prices)),
-                                    retention: retention, spool: openSpool(beside: options.storePath, logger: logger),
+        // A PostgreSQL store has its own spool in the data directory, apart from the SQLite store's.
+        let spoolBeside = sqliteStore == nil ? dataDir.appendingPathComponent("flows-postgres").path : options.storePath
+        // A store on the network may be away for a while (a restart, a failover): its batches wait, retried, while
+        // new captures go to the spool; a local file that keeps failing is given up on after a few tries.
+        let recorder = FlowRecorder(store: store, builder: FlowRecordBuilder(analyzer: LLMAnalyzer(prices: prices), instance: instance),
+                                    retention: retention, spool: openSpool(beside: spoolBeside, logger: logger),
+                                    maxWriteAttempts: sqliteStore == nil ? .max : FlowRecorder.defaultMaxWriteAttempts,
                                     observers: telemetry.map { [$0] } ?? [], logger: logger)
         // The gateway's cache and rate-limit windows answer from memory and are kept in the store, so a
         // restart remembers them.
-        let gatewayState = try SQLiteGatewayState(store: store, logger: logger)
+        let gatewayState = try sqliteStore.map { try SQLiteGatewayState(store: $0, logger: logger) }
         let responseCache = MemoryResponseCache(journal: gatewayState)
         let rateLimiter = RateLimiter(journal: gatewayState)
-        let saved = try await gatewayState.load()
-        for entry in saved.cache { responseCache.restore(key: entry.key, response: entry.response) }
-        for spending in saved.spendings { rateLimiter.restore(windowKey: spending.windowKey, at: spending.at, units: spending.units) }
+        if let saved = try await gatewayState?.load() {
+            for entry in saved.cache { responseCache.restore(key: entry.key, response: entry.response) }
+            for spending in saved.spendings { rateLimiter.restore(windowKey: spending.windowKey, at: spending.at, units: spending.units) }
+        }
         let proxy = try await ProxyServer.start(configuration: options.proxyConfiguration(), authority: authority, sink: recorder,
                                                 responseCache: responseCache, rateLimiter: rateLimiter, logger: logger)
 
@@ -134,6 +155,13 @@ final class SightlineRuntime: Sendable {
         } catch {
             throw ValidationError("OpenTelemetry export: \(error)")
         }
+    }
+
+    /// `HOST:PORT` (the proxy's port as asked; `HOST-PID` when the OS picks it), so that several Sightlines on one
+    /// machine stay apart.
+    static func defaultInstanceName(port: Int) -> String {
+        let host = ProcessInfo.processInfo.hostName.split(separator: ".").first.map(String.init) ?? "sightline"
+        return port == 0 ? "\(host)-\(getpid())" : "\(host):\(port)"
     }
 
     /// The recorder's spool, beside the store as SQLite's `-wal` is. Without one (another Sightline
@@ -162,7 +190,7 @@ final class SightlineRuntime: Sendable {
         var lines = ["Sightline \(SightlineVersion.current)"]
         lines.append("proxy    \(proxyURL)   (forward proxy for HTTP/HTTPS, and gateway for base-URL traffic)")
         lines.append("ca       \(options.data.caCertificatePath)   (trust bundle with system roots: \(caBundle.path))")
-        lines.append("store    \(options.storePath)")
+        lines.append("store    \(options.storeDescription)")
         if let telemetry = telemetry?.configuration {
             var sent = [telemetry.tracesEnabled ? "spans \(telemetry.tracesURL)" : nil,
                         telemetry.metricsEnabled ? "metrics \(telemetry.metricsURL)" : nil].compactMap { $0 }.joined(separator: ", ")
@@ -195,7 +223,7 @@ final class SightlineRuntime: Sendable {
     /// Serves until `stop` returns, then closes the proxy and flushes the recorder: `start` stops on a
     /// signal, `sightline run` when its child exits.
     func serve(until stop: () async -> Void) async {
-        let stateWriter = Task { await gatewayState.run() }
+        let stateWriter = Task { await gatewayState?.run() }
         let web = options.noUI ? nil : Task { await self.runWeb() }
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await self.recorder.run() }
@@ -213,7 +241,7 @@ final class SightlineRuntime: Sendable {
             await recorder.shutdown()
             // The last flows' spans are queued once the recorder is done; send them before leaving.
             await telemetry?.shutdown()
-            gatewayState.finish()
+            gatewayState?.finish()
             await stateWriter.value
             // Open requests (a UI's live /api/events) get a few seconds to end before the server is cancelled.
             if let server = webServices.withLock({ $0 }) { await server.triggerGracefulShutdown() }

@@ -4,6 +4,7 @@ import Logging
 import NIOCore
 import SightlineCore
 import SightlineProxy
+import SightlineStore
 
 /// The flags of `sightline start` (SPEC §1), also taken by commands that start a proxy.
 struct StartOptions: ParsableArguments {
@@ -18,8 +19,11 @@ struct StartOptions: ParsableArguments {
 
     @OptionGroup var data: DataDirectoryOption
 
-    @Option(help: "Where flows are stored: a SQLite file path (default: flows.sqlite in the data directory).")
+    @Option(help: "Where flows are stored: a SQLite file path (default: flows.sqlite in the data directory), or postgres://user:password@host:port/database?sslmode=… for a team's shared store. Also SIGHTLINE_STORE.")
     var store: String?
+
+    @Option(help: "The name this Sightline records its flows under (default: host name and proxy port).")
+    var instanceName: String?
 
     @Option(help: "Also intercept this host (pattern with * wildcards); repeatable.")
     var intercept: [String] = []
@@ -87,13 +91,32 @@ struct StartOptions: ParsableArguments {
     @Flag(help: "Put prompts, outputs, system instructions and tool definitions in the spans. Also OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=true.")
     var otelContent = false
 
-    var storePath: String { store.map { ($0 as NSString).expandingTildeInPath } ?? data.storePath }
+    /// `--store`, else `SIGHTLINE_STORE`, else nil (the SQLite file in the data directory).
+    var storeArgument: String? {
+        store ?? ProcessInfo.processInfo.environment["SIGHTLINE_STORE"].flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    /// The PostgreSQL store asked for, nil for SQLite.
+    var postgresStore: PostgresStoreURL? {
+        get throws { try storeArgument.flatMap { PostgresStoreURL.isPostgres($0) ? try PostgresStoreURL($0) : nil } }
+    }
+
+    /// The SQLite file: `--store PATH`, or `flows.sqlite` in the data directory (also beside a PostgreSQL store,
+    /// for the spool).
+    var storePath: String {
+        storeArgument.flatMap { PostgresStoreURL.isPostgres($0) ? nil : ($0 as NSString).expandingTildeInPath } ?? data.storePath
+    }
+
+    /// What the banner and the logs show of the store: a path, or the URL with its password hidden.
+    var storeDescription: String { (try? postgresStore)?.redacted ?? storePath }
 
     var level: Logger.Level { Logger.Level(rawValue: logLevel.lowercased()) ?? .info }
 
     func validate() throws {
-        if let store, store.hasPrefix("postgres") {
-            throw ValidationError("--store postgres:// is not supported yet: this build stores flows in SQLite only")
+        do {
+            _ = try postgresStore
+        } catch let error as StoreError {
+            throw ValidationError("--store: \(error.reason)")
         }
         if Logger.Level(rawValue: logLevel.lowercased()) == nil { throw ValidationError("unknown --log-level \(logLevel)") }
         if Quantities.parseByteCount(bodyCap) == nil { throw ValidationError("--body-cap \(bodyCap) is not a size like 32MiB") }

@@ -1,7 +1,8 @@
 import Foundation
 import SightlineCore
 
-/// Storage of recorded flows. SQLite now; PostgreSQL later implements the same protocol.
+/// Storage of recorded flows: `SQLiteFlowStore` (embedded, the default) and `PostgresFlowStore` (a team's
+/// shared store). `FlowStoreContractTests` holds both to the same answers.
 public protocol FlowStore: Sendable {
     /// Inserts a batch in one transaction: either every record lands or none does.
     func insert(_ records: [FlowRecord]) async throws
@@ -17,4 +18,6 @@ public protocol FlowStore: Sendable {
     /// ignored) into `accumulator`, in no particular order, at most `maxFlows` of them. `complete` is false
     /// when more matched.
     func accumulate<A: FlowAccumulator>(_ query: FlowQuery, into accumulator: A, maxFlows: Int) async throws -> (result: A, complete: Bool)
+    /// Marks ended the WebSocket sessions a previous run of this Sightline left open; returns how many.
+    func closeInterruptedWebSockets() async throws -> Int
 }

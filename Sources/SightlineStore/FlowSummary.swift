@@ -50,6 +50,9 @@ public struct FlowSummary: Sendable, Hashable {
     public var gateway: GatewayRecord?
     /// For a relayed WebSocket session: how many messages passed, and whether it is still open.
     public var websocket: WebSocketSummary?
+    /// The Sightline that recorded the flow (`--instance-name`, by default host name and proxy port), so that a
+    /// team's shared store says which gateway or container saw each call.
+    public var instance: String?
 
     public init(id: FlowID, startedAt: Date, method: String, url: String, host: String, status: Int? = nil,
                 error: String? = nil, errorKind: FlowErrorKind? = nil, mode: FlowMode, durationMs: Double? = nil, ttfbMs: Double? = nil,
@@ -60,7 +63,7 @@ public struct FlowSummary: Sendable, Hashable {
                 properties: [String: String] = [:], finishReason: String? = nil, toolCallCount: Int? = nil,
                 truncated: Bool = false, tokensPerSecond: Double? = nil, sessionPath: String? = nil,
                 sessionName: String? = nil, clientAddress: String? = nil, upstreamURL: String? = nil,
-                gateway: GatewayRecord? = nil, websocket: WebSocketSummary? = nil) {
+                gateway: GatewayRecord? = nil, websocket: WebSocketSummary? = nil, instance: String? = nil) {
         self.id = id
         self.startedAt = startedAt
         self.method = method
@@ -97,6 +100,7 @@ public struct FlowSummary: Sendable, Hashable {
         self.upstreamURL = upstreamURL
         self.gateway = gateway
         self.websocket = websocket
+        self.instance = instance
     }
 }
 
@@ -112,7 +116,7 @@ extension FlowSummary: Codable {
         case finishReason = "finish_reason", toolCallCount = "tool_call_count", truncated
         case tokensPerSecond = "tokens_per_second", sessionPath = "session_path", sessionName = "session_name"
         case clientAddress = "client_address", upstreamURL = "upstream_url", gateway, errorKind = "error_kind"
-        case websocket
+        case websocket, instance
     }
 
     public init(from decoder: any Decoder) throws {
@@ -158,6 +162,7 @@ extension FlowSummary: Codable {
         upstreamURL = try c.decodeIfPresent(String.self, forKey: .upstreamURL)
         gateway = try c.decodeIfPresent(GatewayRecord.self, forKey: .gateway)
         websocket = try c.decodeIfPresent(WebSocketSummary.self, forKey: .websocket)
+        instance = try c.decodeIfPresent(String.self, forKey: .instance)
     }
 
     /// `encode` rather than `encodeIfPresent`: a missing value is an explicit `null`, because
@@ -200,5 +205,6 @@ extension FlowSummary: Codable {
         try c.encode(upstreamURL, forKey: .upstreamURL)
         try c.encode(gateway, forKey: .gateway)
         try c.encode(websocket, forKey: .websocket)
+        try c.encode(instance, forKey: .instance)
     }
 }

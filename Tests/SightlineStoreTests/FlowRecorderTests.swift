@@ -69,6 +69,8 @@ final class ScriptedStore: FlowStore {
     func accumulate<A: FlowAccumulator>(_ query: FlowQuery, into accumulator: A, maxFlows: Int) async throws -> (result: A, complete: Bool) {
         (accumulator, true)
     }
+
+    func closeInterruptedWebSockets() async throws -> Int { 0 }
 }
 
 /// Polls `condition` until it holds or `timeout` passes, so a broken recorder fails a test instead of hanging it.
@@ -178,7 +180,7 @@ struct FlowRecorderTests {
         for _ in 0..<4 { recorder.record(makeCapture()) }
         let writer = Task { await recorder.run() }
         #expect(await eventually { recorder.stats.lost == 4 })
-        #expect(recorder.stats.writeErrors == FlowRecorder.maxWriteAttempts)
+        #expect(recorder.stats.writeErrors == FlowRecorder.defaultMaxWriteAttempts)
         store.setFailing(false)
         let later = makeCapture()
         recorder.record(later)

@@ -9,10 +9,13 @@ public struct FlowRecordBuilder: Sendable {
     public let redactor: Redactor
     /// The most a compressed body may expand to before it is kept raw (zip bomb guard).
     public var maxDecodedBytes: Int = ContentDecoding.defaultMaxOutputBytes
+    /// This Sightline's name, written into every flow's `instance`.
+    public var instance: String?
 
-    public init(analyzer: LLMAnalyzer, redactor: Redactor = Redactor()) {
+    public init(analyzer: LLMAnalyzer, redactor: Redactor = Redactor(), instance: String? = nil) {
         self.analyzer = analyzer
         self.redactor = redactor
+        self.instance = instance
     }
 
     public func build(_ capture: FlowCapture) -> FlowRecord {
@@ -112,7 +115,7 @@ public struct FlowRecordBuilder: Sendable {
             sessionName: annotations.sessionName,
             clientAddress: capture.clientAddress,
             upstreamURL: capture.upstreamURL.map(redactor.redactURL), gateway: gateway,
-            websocket: websocket.map { WebSocketSummary(messages: $0.messages.count, open: $0.open) })
+            websocket: websocket.map { WebSocketSummary(messages: $0.messages.count, open: $0.open) }, instance: instance)
 
         let requestDetail = FlowDetail.Request(
             method: capture.request.method,

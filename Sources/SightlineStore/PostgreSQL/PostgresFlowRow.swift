@@ -24,7 +24,7 @@ extension FlowRow {
         binds.append(requestBodyDecoded); binds.append(requestOmitted); binds.append(responseReason)
         binds.append(responseHTTPVersion); binds.append(responseHeaders.map(StoredJSON.headers))
         binds.append(responseBodyTruncated); binds.append(responseBodyDecoded); binds.append(responseOmitted)
-        binds.append(wsMessages); binds.append(wsOpen)
+        binds.append(wsMessages); binds.append(wsOpen); binds.append(instance)
     }
 
     /// Reads a row selected with `postgresColumns` (by name, so extra columns may follow).
@@ -57,7 +57,8 @@ extension FlowRow {
             responseHTTPVersion: try v("response_http_version"),
             responseHeaders: try responseHeadersText.map { try decoder.decode([HeaderField].self, from: Data($0.utf8)) },
             responseBodyTruncated: try v("response_body_truncated"), responseBodyDecoded: try v("response_body_decoded"),
-            responseOmitted: try v("response_omitted"), wsMessages: try v("ws_messages"), wsOpen: try v("ws_open"))
+            responseOmitted: try v("response_omitted"), wsMessages: try v("ws_messages"), wsOpen: try v("ws_open"),
+            instance: try v("instance"))
     }
 }
 

@@ -20,9 +20,14 @@ public final class PostgresFlowStore: FlowStore {
     /// Connects, checks the credentials and the database, and migrates (under the advisory lock). Throws a
     /// `StoreError` naming the problem (never the password) when any of that fails.
     public static func connect(_ url: PostgresStoreURL, instance: String, logger: Logger) async throws -> PostgresFlowStore {
+        do {
+            let probe = try await PostgresConnection.connect(configuration: try url.connectionConfiguration(), id: 0, logger: logger)
+            try await probe.close()
+        } catch {
+            throw StoreError.postgres("cannot use \(url.redacted): \(Self.describe(error))")
+        }
         let store = PostgresFlowStore(url: url, instance: instance, logger: logger)
         do {
-            _ = try await store.client.query("SELECT 1", logger: logger).collect()
             try await store.migrate()
             return store
         } catch {
@@ -103,9 +108,14 @@ public final class PostgresFlowStore: FlowStore {
         for (index, record) in records.enumerated() { latest[record.id] = index }
         let batch = records.indices.filter { latest[records[$0].id] == $0 }.map { records[$0] }
         guard !batch.isEmpty else { return }
-        let rows = batch.map(FlowRow.init)
+        // The builder names the instance; a record built without one is this store's.
+        let rows = batch.map { record in
+            var row = FlowRow(record)
+            row.instance = row.instance ?? instance
+            return row
+        }
         try await ensurePartitions(forMilliseconds: rows.map(\.startedAt))
-        let statements = try Self.insertStatements(batch, rows: rows, instance: instance)
+        let statements = try Self.insertStatements(batch, rows: rows)
         try await client.withTransaction(logger: logger) { connection in
             for statement in statements { try await connection.query(statement, logger: logger) }
         }
@@ -113,7 +123,7 @@ public final class PostgresFlowStore: FlowStore {
 
     /// Replaces what is stored under the batch's ids (a re-recorded flow, a spool replayed after a crash), then
     /// one multi-row INSERT per table. The deletes name the batch's time range, so they touch its partitions only.
-    static func insertStatements(_ records: [FlowRecord], rows: [FlowRow], instance: String) throws -> [PostgresQuery] {
+    static func insertStatements(_ records: [FlowRecord], rows: [FlowRow]) throws -> [PostgresQuery] {
         let ids = rows.map(\.id)
         let first = rows.map(\.startedAt).min() ?? 0, last = rows.map(\.startedAt).max() ?? 0
         var statements: [PostgresQuery] = []
@@ -126,13 +136,12 @@ public final class PostgresFlowStore: FlowStore {
                                             binds: binds))
         }
 
-        let columns = FlowRow.postgresColumns + ["instance", "search"]
+        let columns = FlowRow.postgresColumns + ["search"]
         var flowBinds = PostgresBindings(capacity: rows.count * columns.count)
         var tuples: [String] = []
         for (record, row) in zip(records, rows) {
             let base = flowBinds.count
             try row.bind(into: &flowBinds)
-            flowBinds.append(instance)
             flowBinds.append(PostgresFullText.words(record.summary.url + " " + record.searchText))
             let placeholders = (1...columns.count - 1).map { "$\(base + $0)" } + ["to_tsvector('simple', $\(base + columns.count))"]
             tuples.append("(" + placeholders.joined(separator: ", ") + ")")

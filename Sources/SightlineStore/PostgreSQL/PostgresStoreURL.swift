@@ -36,9 +36,13 @@ public struct PostgresStoreURL: Sendable, CustomStringConvertible {
         }
     }
 
+    private enum Encryption {
+        case disable, prefer(TLSConfiguration), require(TLSConfiguration)
+    }
+
     /// As libpq reads `sslmode`: `require` encrypts without checking the certificate, `verify-ca` checks the
     /// chain, `verify-full` the chain and the host name; `prefer` (the default) and `allow` use TLS when offered.
-    var tls: PostgresClient.Configuration.TLS {
+    private var encryption: Encryption {
         var configuration = TLSConfiguration.makeClientConfiguration()
         switch sslMode {
         case "disable": return .disable
@@ -47,6 +51,28 @@ public struct PostgresStoreURL: Sendable, CustomStringConvertible {
         case "verify-full": return .require(configuration)
         default: configuration.certificateVerification = .none; return .prefer(configuration)
         }
+    }
+
+    private var tls: PostgresClient.Configuration.TLS {
+        switch encryption {
+        case .disable: .disable
+        case .prefer(let configuration): .prefer(configuration)
+        case .require(let configuration): .require(configuration)
+        }
+    }
+
+    /// One connection's configuration, for the check at start: unlike the pool, which retries a refused or
+    /// failing connection without end, it fails at once with the server's reason.
+    func connectionConfiguration() throws -> PostgresConnection.Configuration {
+        let tls: PostgresConnection.Configuration.TLS = switch encryption {
+        case .disable: .disable
+        case .prefer(let configuration): .prefer(try NIOSSLContext(configuration: configuration))
+        case .require(let configuration): .require(try NIOSSLContext(configuration: configuration))
+        }
+        var configuration = PostgresConnection.Configuration(host: host, port: port, username: username, password: password,
+                                                             database: database, tls: tls)
+        configuration.options.connectTimeout = .seconds(5)
+        return configuration
     }
 
     var clientConfiguration: PostgresClient.Configuration {

@@ -116,7 +116,7 @@ extension FlowRecorder {
             logger.info("flow recorder writing again", metadata: ["flows": "\(batch.records.count)"])
             return nil
         }
-        guard failed.attempts < Self.maxWriteAttempts else {
+        guard failed.attempts < maxWriteAttempts else {
             state.withLock { $0.stats.lost += failed.records.count }
             logger.warning("flow recorder gave up on a batch", metadata: ["flows": "\(failed.records.count)"])
             return nil

@@ -10,8 +10,9 @@ import Synchronization
 /// what neither the queue nor the spool can take is dropped, and counted. Decoding, redaction and
 /// analysis all happen on the writer side.
 public final class FlowRecorder: CaptureSink, Sendable {
-    /// Attempts at writing one batch before its flows are given up as lost.
-    static let maxWriteAttempts = 5
+    /// Attempts at writing one batch before its flows are given up as lost, unless told otherwise.
+    public static let defaultMaxWriteAttempts = 5
+    public let maxWriteAttempts: Int
 
     struct State {
         var queue: [FlowCapture] = []
@@ -59,7 +60,8 @@ public final class FlowRecorder: CaptureSink, Sendable {
     public init(store: any FlowStore, builder: FlowRecordBuilder, capacity: Int = 10_000,
                 batchInterval: Duration = .milliseconds(100), maxBatch: Int = 500,
                 retention: RetentionPolicy? = nil, spool: CaptureSpool? = nil, spillThreshold: Int? = nil,
-                shutdownGrace: Duration = .seconds(5), observers: [any RecordedFlowObserver] = [], logger: Logger) {
+                shutdownGrace: Duration = .seconds(5), maxWriteAttempts: Int = FlowRecorder.defaultMaxWriteAttempts,
+                observers: [any RecordedFlowObserver] = [], logger: Logger) {
         self.store = store
         self.builder = builder
         self.capacity = max(1, capacity)
@@ -70,6 +72,7 @@ public final class FlowRecorder: CaptureSink, Sendable {
         self.spillThreshold = min(self.capacity, max(1, spillThreshold ?? max(self.maxBatch * 2, self.capacity / 4)))
         self.shutdownGrace = shutdownGrace
         self.observers = observers
+        self.maxWriteAttempts = max(1, maxWriteAttempts)
         self.logger = logger
         var initial = State()
         // A spool a previous run left is written first: it is older than anything this run records.

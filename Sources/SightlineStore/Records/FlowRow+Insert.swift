@@ -33,7 +33,7 @@ extension FlowRow {
             requestBodyDecoded.databaseValue, requestOmitted.databaseValue, responseReason.databaseValue,
             responseHTTPVersion.databaseValue, responseHeaders.map(StoredJSON.headers).databaseValue,
             responseBodyTruncated.databaseValue, responseBodyDecoded.databaseValue, responseOmitted.databaseValue,
-            wsMessages.databaseValue, wsOpen.databaseValue,
+            wsMessages.databaseValue, wsOpen.databaseValue, instance.databaseValue,
         ]
         assert(arguments.count == Self.insertedColumns.count, "one argument per column, in CodingKeys order")
         try db.cachedStatement(sql: Self.insertSQL).execute(arguments: StatementArguments(arguments))

@@ -26,7 +26,7 @@ extension FlowRow {
             responseReason: detail.response?.reason, responseHTTPVersion: detail.response?.httpVersion,
             responseHeaders: detail.response?.headers, responseBodyTruncated: detail.response?.body.truncated,
             responseBodyDecoded: detail.response?.body.decoded, responseOmitted: detail.response?.body.omitted,
-            wsMessages: s.websocket?.messages, wsOpen: s.websocket?.open)
+            wsMessages: s.websocket?.messages, wsOpen: s.websocket?.open, instance: s.instance)
     }
 
     /// nil for a row whose id or mode this version cannot read (never written by Sightline).
@@ -41,7 +41,7 @@ extension FlowRow {
             userID: userID, properties: properties, finishReason: finishReason, toolCallCount: toolCallCount,
             truncated: truncated, tokensPerSecond: tokensPerSecond, sessionPath: sessionPath,
             sessionName: sessionName, clientAddress: clientAddress, upstreamURL: upstreamURL, gateway: gateway,
-            websocket: wsMessages.map { WebSocketSummary(messages: $0, open: wsOpen ?? false) })
+            websocket: wsMessages.map { WebSocketSummary(messages: $0, open: wsOpen ?? false) }, instance: instance)
     }
 
     func detail(body: FlowBodyRow?) throws -> FlowDetail? {

@@ -63,6 +63,7 @@ struct FlowRow: Codable, Hashable, Sendable, FetchableRecord, MutablePersistable
     /// A WebSocket session's message count; NULL for every other flow.
     var wsMessages: Int?
     var wsOpen: Bool?
+    var instance: String?
 
     /// In column order: `insertFast` binds its arguments in this order.
     enum CodingKeys: String, CodingKey, ColumnExpression, CaseIterable {
@@ -80,7 +81,7 @@ struct FlowRow: Codable, Hashable, Sendable, FetchableRecord, MutablePersistable
         case requestOmitted = "request_omitted", responseReason = "response_reason"
         case responseHTTPVersion = "response_http_version", responseHeaders = "response_headers"
         case responseBodyTruncated = "response_body_truncated", responseBodyDecoded = "response_body_decoded"
-        case responseOmitted = "response_omitted", wsMessages = "ws_messages", wsOpen = "ws_open"
+        case responseOmitted = "response_omitted", wsMessages = "ws_messages", wsOpen = "ws_open", instance
     }
 
     enum Columns {

@@ -147,6 +147,10 @@ enum FlowStoreSchema {
             try db.execute(sql: "ALTER TABLE flow ADD COLUMN ws_messages INTEGER")
             try db.execute(sql: "ALTER TABLE flow ADD COLUMN ws_open INTEGER")
         }
+        migrator.registerMigration("v8: flow.instance") { db in
+            // Which Sightline recorded the flow (`--instance-name`); NULL for flows recorded before.
+            try db.execute(sql: "ALTER TABLE flow ADD COLUMN instance TEXT")
+        }
         return migrator
     }
 

@@ -1,0 +1,96 @@
+import Foundation
+import SightlineTestSupport
+import Testing
+
+/// Team mode (SPEC §8) as a team runs it: two built binaries recording into one real PostgreSQL server
+/// (`TestPostgres`), each driven through its own proxy port and read back through its own API.
+@Suite(.serialized) struct TeamStoreTests {
+    static var available: Bool { TestPostgres.shared != nil || TestPostgres.required }
+
+    @Test(.enabled(if: TeamStoreTests.available, "needs PostgreSQL's server binaries (apt-get install postgresql; .ci/run does)"))
+    func twoInstancesRecordIntoOneStoreAndEachListsBoth() async throws {
+        let server = try #require(TestPostgres.shared, "the PostgreSQL test server did not start")
+        let url = server.url(database: try server.makeDatabase())
+        let directory = try makeTemporaryDirectory("sightline-team")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let upstream = try await FixtureUpstream(directory: directory)
+        func start(_ name: String) throws -> (StartedSightline, String) {
+            let data = directory.appendingPathComponent(name).path
+            var arguments = ["--listen", "127.0.0.1:0", "--ui", "127.0.0.1:0", "--data-dir", data, "--log-level", "warning",
+                             "--upstream-ca", upstream.caFile.path, "--store", url, "--instance-name", name]
+            for origin in SDKRun.providerOrigins { arguments += ["--map-remote", "\(origin)=https://localhost:\(upstream.port)"] }
+            return (try StartedSightline.start(arguments), data)
+        }
+        let (a, dataA) = try start("gateway-a")
+        defer { a.terminateIfRunning() }
+        let (b, dataB) = try start("gateway-b")
+        defer { b.terminateIfRunning() }
+        #expect(a.banner.store == "postgres://\(TestPostgres.user):****@127.0.0.1:\(server.port)/\(url.split(separator: "/").last!.split(separator: "?").first!)",
+                "the store line hides the password: \(a.banner.store)")
+
+        func call(_ instance: StartedSightline, data: String, _ text: String) throws {
+            let result = try run("curl", ["--max-time", "10", "-sS", "-o", "/dev/null", "-w", "%{http_code}", "-x", instance.proxy,
+                                          "--cacert", data + "/ca-cert.pem", "-H", "Content-Type: application/json",
+                                          "-d", #"{"model":"gpt-4o","messages":[{"role":"user","content":"\#(text)"}]}"#,
+                                          "https://api.openai.com/v1/chat/completions"])
+            #expect(result.stdoutText == "200", "\(result.stderr)")
+        }
+        try call(a, data: dataA, "from the first gateway")
+        try call(b, data: dataB, "from the second gateway")
+        try call(b, data: dataB, "again from the second")
+
+        func flows(_ instance: StartedSightline, _ query: String = "") async throws -> [[String: Any]] {
+            let deadline = ContinuousClock.now.advanced(by: .seconds(15))
+            var flows: [[String: Any]] = []
+            while ContinuousClock.now < deadline {
+                let result = try run("curl", ["--max-time", "10", "-sS", instance.ui + "/api/flows" + query])
+                flows = (try? JSONSerialization.jsonObject(with: result.stdout) as? [String: Any])?["flows"] as? [[String: Any]] ?? []
+                if flows.count >= 3 || !query.isEmpty { break }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            return flows
+        }
+        let seenByA = try await flows(a)
+        let seenByB = try await flows(b)
+        #expect(seenByA.count == 3 && seenByB.count == 3, "each lists every instance's flows")
+        #expect(seenByA.map { $0["id"] as? String } == seenByB.map { $0["id"] as? String })
+        #expect(seenByA.compactMap { $0["instance"] as? String } == ["gateway-b", "gateway-b", "gateway-a"], "newest first, each naming its recorder")
+        #expect(seenByA.allSatisfy { $0["provider"] as? String == "openai" && $0["status"] as? Int == 200 })
+
+        // A flow's detail, recorded by B, read from A; full-text search over both.
+        let fromB = try #require(seenByA.first { $0["instance"] as? String == "gateway-b" }?["id"] as? String)
+        let detail = try JSONSerialization.jsonObject(with: try run("curl", ["--max-time", "10", "-sS", a.ui + "/api/flows/\(fromB)"]).stdout) as? [String: Any]
+        let messages = (detail?["conversation"] as? [String: Any])?["messages"] as? [[String: Any]]
+        #expect(((messages?.first?["parts"] as? [[String: Any]])?.first?["text"] as? String)?.contains("second") == true)
+        #expect(try await flows(a, "?q=first").map { $0["instance"] as? String } == ["gateway-a"])
+
+        // Nothing either instance says or serves holds the store's password.
+        for instance in [a, b] {
+            let info = try run("curl", ["--max-time", "10", "-sS", instance.ui + "/api/info"]).stdoutText
+            #expect(!info.contains(TestPostgres.password))
+        }
+        a.interrupt()
+        b.interrupt()
+        await upstream.close()
+    }
+
+    @Test(.enabled(if: TeamStoreTests.available, "needs PostgreSQL's server binaries (apt-get install postgresql; .ci/run does)"))
+    func aWrongPasswordOrDatabaseIsAClearErrorThatNeverShowsThePassword() throws {
+        let server = try #require(TestPostgres.shared, "the PostgreSQL test server did not start")
+        let directory = try makeTemporaryDirectory("sightline-team-bad")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let wrong = "Wrong-pass-8d2f19"
+        let cases: [(url: String, says: String, secret: String)] = [
+            (server.url(database: "postgres", password: wrong), "password authentication failed for user \"\(TestPostgres.user)\"", wrong),
+            (server.url(database: "no_such_db"), "database \"no_such_db\" does not exist", TestPostgres.password),
+            ("postgres://\(TestPostgres.user):\(wrong)@127.0.0.1:1/flows", "127.0.0.1:1", wrong),
+        ]
+        for (url, says, secret) in cases {
+            let result = try run(SightlineBinary.path, ["start", "--listen", "127.0.0.1:0", "--ui", "127.0.0.1:0",
+                                                        "--data-dir", directory.path, "--store", url])
+            #expect(result.status != 0, "start fails on \(says)")
+            #expect(result.stderr.contains(says), "the error names the problem: \(result.stderr)")
+            #expect(!(result.stderr + result.stdoutText).contains(secret), "the password is never printed: \(result.stderr)")
+        }
+    }
+}
