@@ -229,6 +229,11 @@ final class SightlineRuntime: Sendable {
             group.addTask { await self.recorder.run() }
             group.addTask { await self.chargeCostLimits() }
             group.addTask { await self.proxy.trimMemoryWhenIdle() }
+            if let shared = store as? PostgresFlowStore {
+                group.addTask {
+                    for await summary in shared.otherInstancesFlows() { self.recorder.announce(summary) }
+                }
+            }
             if let telemetry {
                 group.addTask {
                     do { try await telemetry.run() } catch { self.logger.warning("OpenTelemetry export stopped", metadata: ["error": "\(error)"]) }
@@ -255,6 +260,7 @@ final class SightlineRuntime: Sendable {
             }
             group.cancelAll()
         }
+        if let shared = store as? PostgresFlowStore { await shared.close() }
     }
 
     /// `RateLimit-Policy: …;u=cents` counts what calls cost, known only once the recorder has priced them.

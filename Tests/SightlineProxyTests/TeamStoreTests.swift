@@ -35,6 +35,17 @@ import Testing
                                           "https://api.openai.com/v1/chat/completions"])
             #expect(result.stdoutText == "200", "\(result.stderr)")
         }
+        // A's live feed, open before B records: B's flows must be announced there too.
+        let events = directory.appendingPathComponent("a-events.txt")
+        FileManager.default.createFile(atPath: events.path, contents: nil)
+        let feed = Process()
+        feed.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
+        feed.arguments = ["-sN", "--max-time", "30", a.ui + "/api/events"]
+        feed.standardOutput = try FileHandle(forWritingTo: events)
+        try feed.runWithDefaultSignals()
+        defer { if feed.isRunning { feed.terminate() } }
+        try await Task.sleep(for: .milliseconds(500))
+
         try call(a, data: dataA, "from the first gateway")
         try call(b, data: dataB, "from the second gateway")
         try call(b, data: dataB, "again from the second")
@@ -56,6 +67,16 @@ import Testing
         #expect(seenByA.map { $0["id"] as? String } == seenByB.map { $0["id"] as? String })
         #expect(seenByA.compactMap { $0["instance"] as? String } == ["gateway-b", "gateway-b", "gateway-a"], "newest first, each naming its recorder")
         #expect(seenByA.allSatisfy { $0["provider"] as? String == "openai" && $0["status"] as? Int == 200 })
+
+        let bIDs = seenByA.filter { $0["instance"] as? String == "gateway-b" }.compactMap { $0["id"] as? String }
+        let announced = ContinuousClock.now.advanced(by: .seconds(10))
+        var feedText = ""
+        while ContinuousClock.now < announced {
+            feedText = (try? String(contentsOf: events, encoding: .utf8)) ?? ""
+            if bIDs.allSatisfy(feedText.contains) { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(bIDs.count == 2 && bIDs.allSatisfy(feedText.contains), "A's /api/events announces B's flows: \(feedText.prefix(600))")
 
         // A flow's detail, recorded by B, read from A; full-text search over both.
         let fromB = try #require(seenByA.first { $0["instance"] as? String == "gateway-b" }?["id"] as? String)

@@ -118,6 +118,8 @@ public final class PostgresFlowStore: FlowStore {
         let statements = try Self.insertStatements(batch, rows: rows)
         try await client.withTransaction(logger: logger) { connection in
             for statement in statements { try await connection.query(statement, logger: logger) }
+            // One notification per batch, not per flow: NOTIFY serialises commits. Delivered once this commits.
+            try await connection.query("SELECT pg_notify(\(Self.notificationChannel), \(instance))", logger: logger)
         }
     }
 
@@ -182,6 +184,54 @@ public final class PostgresFlowStore: FlowStore {
                                             + propertyTuples.joined(separator: ", "), binds: propertyBinds))
         }
         return statements
+    }
+
+    // MARK: Other instances
+
+    static let notificationChannel = "sightline_flows"
+
+    /// The flows other instances store, as they store them (a shared live view): each batch's notification names
+    /// its instance, whose flows written since the last one seen are then read. Listens again after a lost
+    /// connection (a restart of PostgreSQL); what was written meanwhile is read at the next notification.
+    public func otherInstancesFlows() -> AsyncStream<FlowSummary> {
+        let (stream, continuation) = AsyncStream.makeStream(of: FlowSummary.self, bufferingPolicy: .bufferingNewest(1000))
+        let task = Task { [self] in
+            var floor: Int64?
+            var seen: [String: Int64] = [:]
+            while !Task.isCancelled {
+                do {
+                    try await client.withConnection { connection in
+                        try await connection.listen(on: Self.notificationChannel) { notifications in
+                            if floor == nil {
+                                for try await value in try await connection.query(
+                                    "SELECT coalesce(max(recorded_seq), 0)::bigint FROM flow", logger: logger).decode(Int64.self) {
+                                    floor = value
+                                }
+                            }
+                            for try await notification in notifications where notification.payload != instance {
+                                let other = notification.payload
+                                let after = seen[other] ?? floor ?? 0
+                                let rows = try await connection.query(PostgresQuery(unsafeSQL: """
+                                    SELECT \(Self.selectedColumns), flow.recorded_seq FROM flow WHERE instance = $1 AND recorded_seq > $2
+                                    ORDER BY recorded_seq LIMIT 5000
+                                    """, binds: { var b = PostgresBindings(); b.append(other); b.append(after); return b }()), logger: logger)
+                                for try await row in rows {
+                                    seen[other] = try row.makeRandomAccess()["recorded_seq"].decode(Int64.self)
+                                    if let summary = try FlowRow(postgres: row).summary() { continuation.yield(summary) }
+                                }
+                            }
+                        }
+                    }
+                } catch {
+                    if Task.isCancelled { break }
+                    logger.debug("PostgreSQL store: listening again for other instances' flows", metadata: ["error": "\(Self.describe(error))"])
+                    try? await Task.sleep(for: .seconds(1))
+                }
+            }
+            continuation.finish()
+        }
+        continuation.onTermination = { _ in task.cancel() }
+        return stream
     }
 
     // MARK: Reading

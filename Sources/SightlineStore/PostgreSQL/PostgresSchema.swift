@@ -11,6 +11,9 @@ enum PostgresSchema {
 
     static let migrations: [(name: String, sql: [String])] = [
         ("v1: flow, flow_body, flow_property partitioned by day", [
+            // The order flows were written in: each instance writes its batches one after another, so within an
+            // instance this grows in commit order, and an instance told of another's batch reads what follows.
+            "CREATE SEQUENCE flow_recorded_seq",
             """
             CREATE TABLE flow (
                 id text NOT NULL,
@@ -69,6 +72,7 @@ enum PostgresSchema {
                 ws_open boolean,
                 -- Prompt, output and URL words, for full-text search (the text SQLite's flow_fts holds).
                 search tsvector NOT NULL,
+                recorded_seq bigint NOT NULL DEFAULT nextval('flow_recorded_seq'),
                 PRIMARY KEY (id, started_at)
             ) PARTITION BY RANGE (started_at)
             """,
@@ -82,6 +86,7 @@ enum PostgresSchema {
             "CREATE INDEX flow_on_user_id ON flow (user_id, id)",
             "CREATE INDEX flow_on_error_kind ON flow (error_kind, id) WHERE error_kind IS NOT NULL",
             "CREATE INDEX flow_on_ws_open ON flow (instance) WHERE ws_open",
+            "CREATE INDEX flow_on_instance_recorded ON flow (instance, recorded_seq)",
             "CREATE INDEX flow_search ON flow USING gin (search)",
             """
             CREATE TABLE flow_body (

@@ -134,6 +134,12 @@ public final class FlowRecorder: CaptureSink, Sendable {
         return stream
     }
 
+    /// Tells the live feed's subscribers of flows another Sightline stored in a shared store, as if recorded here.
+    public func announce(_ summary: FlowSummary) {
+        let subscribers = state.withLock { Array($0.subscribers.values) }
+        for subscriber in subscribers { subscriber.yield(summary) }
+    }
+
     // MARK: Lifecycle
 
     /// The writer loop (and, with a spool, the spiller beside it): every `batchInterval` (sooner when
