@@ -169,4 +169,23 @@ struct FlowStoreContractTests {
         #expect(try await opened.store.flowCount() == 2)
         await opened.close()
     }
+
+    @Test("a restart marks this instance's interrupted WebSocket sessions ended", arguments: Backend.allCases)
+    func interruptedWebSockets(_ backend: Backend) async throws {
+        guard let opened = try await Self.open(backend) else { return }
+        var open = makeRecord(Self.capture(0, url: "https://api.openai.com/v1/realtime?model=gpt-realtime"), analysis: nil)
+        open.detail.summary.websocket = WebSocketSummary(messages: 3, open: true)
+        open.detail.summary.instance = "contract-test"
+        var ended = makeRecord(Self.capture(1, url: "https://api.openai.com/v1/realtime?model=gpt-realtime"), analysis: nil)
+        ended.detail.summary.websocket = WebSocketSummary(messages: 9, open: false)
+        ended.detail.summary.instance = "contract-test"
+        try await opened.store.insert([open, ended])
+        #expect(try await opened.store.closeInterruptedWebSockets() == 1)
+        let closed = try #require(try await opened.store.flow(id: open.id)?.summary)
+        #expect(closed.websocket == WebSocketSummary(messages: 3, open: false))
+        #expect(closed.error?.contains("Sightline stopped while the WebSocket session was open") == true)
+        #expect(try await opened.store.flow(id: ended.id)?.summary.error == nil)
+        #expect(try await opened.store.closeInterruptedWebSockets() == 0)
+        await opened.close()
+    }
 }

@@ -9,7 +9,8 @@ import Synchronization
 /// one transaction as multi-row inserts; tables are partitioned by day, so retention drops days.
 public final class PostgresFlowStore: FlowStore {
     public let url: PostgresStoreURL
-    /// Who records here: stored with each flow, so that a restart closes only its own interrupted sessions.
+    /// Who records here (the runtime's builder writes the same name into each flow): a restart closes only this
+    /// instance's interrupted sessions, and its own batch notifications are not read back.
     public let instance: String
     let client: PostgresClient
     let logger: Logger
@@ -108,12 +109,7 @@ public final class PostgresFlowStore: FlowStore {
         for (index, record) in records.enumerated() { latest[record.id] = index }
         let batch = records.indices.filter { latest[records[$0].id] == $0 }.map { records[$0] }
         guard !batch.isEmpty else { return }
-        // The builder names the instance; a record built without one is this store's.
-        let rows = batch.map { record in
-            var row = FlowRow(record)
-            row.instance = row.instance ?? instance
-            return row
-        }
+        let rows = batch.map(FlowRow.init)
         try await ensurePartitions(forMilliseconds: rows.map(\.startedAt))
         let statements = try Self.insertStatements(batch, rows: rows)
         try await client.withTransaction(logger: logger) { connection in

@@ -18,7 +18,7 @@ enum PostgresSchema {
             CREATE TABLE flow (
                 id text NOT NULL,
                 started_at bigint NOT NULL,
-                instance text NOT NULL,
+                instance text,
                 mode text NOT NULL,
                 client_address text,
                 method text NOT NULL,
