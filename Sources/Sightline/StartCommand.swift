@@ -121,7 +121,7 @@ final class SightlineRuntime: Sendable {
                                     retention: retention, spool: openSpool(beside: spoolBeside, logger: logger),
                                     maxWriteAttempts: sqliteStore == nil ? .max : FlowRecorder.defaultMaxWriteAttempts,
                                     observers: telemetry.map { [$0] } ?? [], logger: logger)
-        // The gateway's cache and rate-limit windows answer from memory and are kept in the store, so a
+        // The gateway's cache and rate-limit windows answer from memory and are kept in the SQLite store, so a
         // restart remembers them.
         let gatewayState = try sqliteStore.map { try SQLiteGatewayState(store: $0, logger: logger) }
         let responseCache = MemoryResponseCache(journal: gatewayState)

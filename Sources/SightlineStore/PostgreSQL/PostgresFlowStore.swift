@@ -277,11 +277,7 @@ public final class PostgresFlowStore: FlowStore {
     public func accumulate<A: FlowAccumulator>(_ query: FlowQuery, into accumulator: A, maxFlows: Int) async throws -> (result: A, complete: Bool) {
         var query = query
         query.before = nil
-        let columns = """
-            flow.started_at, flow.mode, flow.host, flow.status, flow.error, flow.error_kind, flow.duration_ms, flow.provider, flow.model, \
-            flow.input_tokens, flow.output_tokens, flow.cost_usd, flow.ttft_ms, flow.session_id, flow.session_name, flow.user_id, flow.gateway
-            """
-        let statement = try PostgresListSQL.make(query, columns: columns, limit: maxFlows + 1, ordered: false)
+        let statement = try PostgresListSQL.make(query, columns: SQLiteFlowStore.factColumns, limit: maxFlows + 1, ordered: false)
         var result = accumulator
         var visited = 0
         let decoder = FlowRow.databaseJSONDecoder(for: "gateway")
