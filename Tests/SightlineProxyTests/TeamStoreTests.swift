@@ -114,4 +114,51 @@ import Testing
             #expect(!(result.stderr + result.stdoutText).contains(secret), "the password is never printed: \(result.stderr)")
         }
     }
+
+    @Test(.enabled(if: TeamStoreTests.available, "needs PostgreSQL's server binaries (apt-get install postgresql; .ci/run does)"))
+    func postgresStoppedAndStartedUnderLoadLosesNothing() async throws {
+        // A server of its own: the shared one must not go away under other tests.
+        let server = try TestPostgres.startPrivate()
+        defer { server.stop() }
+        let url = server.url(database: try server.makeDatabase())
+        let directory = try makeTemporaryDirectory("sightline-team-outage")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let upstream = try await FixtureUpstream(directory: directory)
+        let data = directory.appendingPathComponent("data").path
+        var arguments = ["--listen", "127.0.0.1:0", "--ui", "127.0.0.1:0", "--data-dir", data, "--log-level", "error",
+                         "--upstream-ca", upstream.caFile.path, "--store", url, "--instance-name", "outage"]
+        for origin in SDKRun.providerOrigins { arguments += ["--map-remote", "\(origin)=https://localhost:\(upstream.port)"] }
+        let sightline = try StartedSightline.start(arguments)
+        defer { sightline.terminateIfRunning() }
+        func call(_ index: Int) throws -> String {
+            try run("curl", ["--max-time", "10", "-sS", "-o", "/dev/null", "-w", "%{http_code}", "-x", sightline.proxy,
+                             "--cacert", data + "/ca-cert.pem", "-H", "Content-Type: application/json",
+                             "-d", #"{"model":"gpt-4o","messages":[{"role":"user","content":"call \#(index)"}]}"#,
+                             "https://api.openai.com/v1/chat/completions"]).stdoutText
+        }
+        for index in 0..<10 { #expect(try call(index) == "200") }
+        server.pause()
+        // The store is gone: forwarding goes on, every call answered.
+        for index in 10..<30 { #expect(try call(index) == "200", "forwarding does not wait for the store") }
+        try await Task.sleep(for: .seconds(1))
+        try server.resume()
+        for index in 30..<40 { #expect(try call(index) == "200") }
+
+        var flows: [[String: Any]] = []
+        let deadline = ContinuousClock.now.advanced(by: .seconds(30))
+        while ContinuousClock.now < deadline {
+            let result = try run("curl", ["--max-time", "10", "-sS", sightline.ui + "/api/flows?limit=100"])
+            flows = (try? JSONSerialization.jsonObject(with: result.stdout) as? [String: Any])?["flows"] as? [[String: Any]] ?? []
+            if flows.count >= 40 { break }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        #expect(flows.count == 40, "every call recorded once the store is back: \(flows.count)")
+        #expect(Set(flows.compactMap { $0["id"] as? String }).count == flows.count, "none twice")
+        let stats = try JSONSerialization.jsonObject(with: try run("curl", ["--max-time", "10", "-sS", sightline.ui + "/api/stats"]).stdout)
+            as? [String: Any]
+        let recorder = stats?["recorder"] as? [String: Any]
+        #expect(recorder?["dropped"] as? Int == 0 && recorder?["lost"] as? Int == 0, "\(String(describing: recorder))")
+        sightline.interrupt()
+        await upstream.close()
+    }
 }

@@ -1,10 +1,11 @@
 import Foundation
+import Synchronization
 
 /// A real PostgreSQL server for the tests: Debian's `postgresql` binaries, `initdb` into a temporary directory,
 /// listening on 127.0.0.1 on a free port, password login (scram-sha-256) for the user `sightline`. One per test
 /// process, started on first use and stopped (SIGINT: a fast shutdown; directory removed) when the process exits. Each
 /// test takes its own database (`makeDatabase()`), so tests never see each other's flows.
-// Unchecked: `Process` is not Sendable; the server process is only signalled and read after init.
+// Unchecked: `Process` is not Sendable; the server process is kept behind a Mutex and only signalled and polled.
 public final class TestPostgres: @unchecked Sendable {
     public static let user = "sightline"
     public static let password = "pg-test-Secret-4711"
@@ -12,7 +13,7 @@ public final class TestPostgres: @unchecked Sendable {
     public let port: Int
     public let directory: URL
     let binDirectory: String
-    private let server: Process
+    private let server: Mutex<Process>
 
     /// nil when no PostgreSQL server binaries are installed (`apt-get install postgresql`, as `.ci/run` does).
     public static let shared: TestPostgres? = {
@@ -29,6 +30,9 @@ public final class TestPostgres: @unchecked Sendable {
     /// Whether the PostgreSQL variants of the store tests must run: always in CI, where `.ci/run` installs the server.
     public static var required: Bool { ProcessInfo.processInfo.environment["CI"] != nil }
 
+    /// A server of its own, for a test that stops and starts it (`stop()` it when done).
+    public static func startPrivate() throws -> TestPostgres { try TestPostgres() }
+
     private init() throws {
         guard let bin = Self.findBinDirectory() else { throw TestPostgresError("no initdb found under /usr/lib/postgresql/*/bin") }
         binDirectory = bin
@@ -43,7 +47,7 @@ public final class TestPostgres: @unchecked Sendable {
                                                               "--auth-host=scram-sha-256", "--auth-local=trust", "-E", "UTF8", "--no-locale"])
         guard initdb.status == 0 else { throw TestPostgresError("initdb failed: \(initdb.stderr)") }
         port = try Self.freePort()
-        server = try Self.startServer(bin: bin, directory: directory, port: port)
+        server = Mutex(try Self.startServer(bin: bin, directory: directory, port: port))
         try waitUntilReady()
     }
 
@@ -75,7 +79,7 @@ public final class TestPostgres: @unchecked Sendable {
         let deadline = Date().addingTimeInterval(30)
         while Date() < deadline {
             if (try? sql("SELECT 1")) != nil { return }
-            guard server.isRunning else { break }
+            guard server.withLock({ $0.isRunning }) else { break }
             Thread.sleep(forTimeInterval: 0.1)
         }
         let log = (try? String(contentsOf: directory.appendingPathComponent("server.log"), encoding: .utf8)) ?? ""
@@ -104,6 +108,20 @@ public final class TestPostgres: @unchecked Sendable {
 
     /// Stops the server (fast shutdown: the tests' data is thrown away) and removes its directory.
     public func stop() {
+        shutDown()
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    /// Stops the server and keeps its data: "PostgreSQL went away". `resume()` starts it again on the same port.
+    public func pause() { shutDown() }
+
+    public func resume() throws {
+        let process = try Self.startServer(bin: binDirectory, directory: directory, port: port)
+        server.withLock { $0 = process }
+        try waitUntilReady()
+    }
+
+    private func shutDown() {
         // The postmaster itself, not `runuser` above it: a signal to `runuser` does not always reach it.
         let pidFile = directory.appendingPathComponent("data/postmaster.pid")
         if let text = try? String(contentsOf: pidFile, encoding: .utf8), let pid = text.split(separator: "\n").first.flatMap({ Int32($0) }) {
@@ -112,8 +130,9 @@ public final class TestPostgres: @unchecked Sendable {
             while kill(pid, 0) == 0, Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
             if kill(pid, 0) == 0 { kill(pid, SIGKILL) }
         }
-        if server.isRunning { kill(server.processIdentifier, SIGKILL) }
-        try? FileManager.default.removeItem(at: directory)
+        server.withLock { server in
+            if server.isRunning { kill(server.processIdentifier, SIGKILL) }
+        }
     }
 
     private static func asServerUser(_ executable: String, _ arguments: [String]) throws -> CommandResult {
