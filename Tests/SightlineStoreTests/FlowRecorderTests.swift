@@ -171,6 +171,22 @@ struct FlowRecorderTests {
         #expect(store.inserted.count == 6)
     }
 
+    @Test("with unlimited attempts (a network store) a batch failing longer than the default is written once the store is back")
+    func unlimitedAttemptsOutlastAnOutage() async throws {
+        let store = ScriptedStore()
+        store.failNext(FlowRecorder.defaultMaxWriteAttempts * 3)
+        let recorder = FlowRecorder(store: store, builder: testBuilder, batchInterval: .milliseconds(2), maxWriteAttempts: .max,
+                                    logger: quietLogger)
+        for _ in 0..<4 { recorder.record(makeCapture()) }
+        let writer = Task { await recorder.run() }
+        #expect(await eventually { recorder.stats.recorded == 4 })
+        #expect(recorder.stats.lost == 0)
+        #expect(recorder.stats.writeErrors == FlowRecorder.defaultMaxWriteAttempts * 3)
+        await recorder.shutdown()
+        await writer.value
+        #expect(store.inserted.count == 4)
+    }
+
     @Test("a batch that keeps failing is given up with a count, and writing resumes when the disk has room")
     func persistentFailure() async throws {
         let store = ScriptedStore()

@@ -259,7 +259,7 @@ public final class PostgresFlowStore: FlowStore {
     }
 
     private func flowRow(id: FlowID) async throws -> FlowRow? {
-        // The id is a UUIDv7, so its start time (to the millisecond) names the partition to look in.
+        // By id alone: `flow_on_id` in each day's partition answers it (the id's own time may be a millisecond off `started_at`).
         let rows = try await client.query(PostgresQuery(unsafeSQL: "SELECT \(Self.selectedColumns) FROM flow WHERE id = $1 LIMIT 1",
                                                         binds: { var b = PostgresBindings(); b.append(id.description); return b }()),
                                           logger: logger)
