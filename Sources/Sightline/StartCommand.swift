@@ -39,9 +39,11 @@ final class SightlineRuntime: Sendable {
     let recorder: FlowRecorder
     let proxy: ProxyServer
     let rateLimiter: RateLimiter
-    /// The gateway's cache and rate-limit windows kept across restarts: in the SQLite store; with PostgreSQL
-    /// they are each instance's own, in memory (sharing them through the store is issue 14's next step).
-    let gatewayState: SQLiteGatewayState?
+    /// Writes the gateway's cache entries and rate-limit spendings into the store: the SQLite store keeps them
+    /// across restarts; a PostgreSQL store shares them with the team's other instances.
+    let gatewayState: any GatewayStateWriter
+    /// Who records here: a flow's cost is charged to its rate limit by the instance that recorded it.
+    let instance: String
     /// nil unless an OTLP endpoint is configured.
     let telemetry: GenAIExporter?
     let uiPassword: String?
@@ -57,8 +59,8 @@ final class SightlineRuntime: Sendable {
     var uiPort: Int? { boundUIPort.withLock { $0 } }
 
     private init(options: StartOptions, authority: CertificateAuthority, caBundle: URL, store: any FlowStore, recorder: FlowRecorder,
-                 proxy: ProxyServer, rateLimiter: RateLimiter, gatewayState: SQLiteGatewayState?, telemetry: GenAIExporter?,
-                 uiPassword: String?, generatedToken: Bool, logger: Logger, quiet: Bool) {
+                 proxy: ProxyServer, rateLimiter: RateLimiter, gatewayState: any GatewayStateWriter, instance: String,
+                 telemetry: GenAIExporter?, uiPassword: String?, generatedToken: Bool, logger: Logger, quiet: Bool) {
         self.options = options
         self.authority = authority
         self.caBundle = caBundle
@@ -67,6 +69,7 @@ final class SightlineRuntime: Sendable {
         self.proxy = proxy
         self.rateLimiter = rateLimiter
         self.gatewayState = gatewayState
+        self.instance = instance
         self.telemetry = telemetry
         self.uiPassword = uiPassword
         self.generatedToken = generatedToken
@@ -121,17 +124,28 @@ final class SightlineRuntime: Sendable {
                                     retention: retention, spool: openSpool(beside: spoolBeside, logger: logger),
                                     maxWriteAttempts: sqliteStore == nil ? .max : FlowRecorder.defaultMaxWriteAttempts,
                                     observers: telemetry.map { [$0] } ?? [], logger: logger)
-        // The gateway's cache and rate-limit windows answer from memory and are kept in the SQLite store, so a
-        // restart remembers them.
-        let gatewayState = try sqliteStore.map { try SQLiteGatewayState(store: $0, logger: logger) }
+        // The gateway's cache and rate-limit windows answer from memory. With SQLite they are kept in the store, so a
+        // restart remembers them; with PostgreSQL the store decides admissions and holds every instance's entries.
+        let gatewayState: any GatewayStateWriter & GatewayStateJournal
+        var sharedGatewayState: PostgresGatewayState?
+        if let sqliteStore {
+            gatewayState = try SQLiteGatewayState(store: sqliteStore, logger: logger)
+        } else if let postgres = store as? PostgresFlowStore {
+            sharedGatewayState = PostgresGatewayState(store: postgres, logger: logger)
+            gatewayState = sharedGatewayState!
+        } else {
+            preconditionFailure("a store is SQLite or PostgreSQL")
+        }
         let responseCache = MemoryResponseCache(journal: gatewayState)
         let rateLimiter = RateLimiter(journal: gatewayState)
-        if let saved = try await gatewayState?.load() {
+        if let sqlite = gatewayState as? SQLiteGatewayState {
+            let saved = try await sqlite.load()
             for entry in saved.cache { responseCache.restore(key: entry.key, response: entry.response) }
             for spending in saved.spendings { rateLimiter.restore(windowKey: spending.windowKey, at: spending.at, units: spending.units) }
         }
         let proxy = try await ProxyServer.start(configuration: options.proxyConfiguration(), authority: authority, sink: recorder,
-                                                responseCache: responseCache, rateLimiter: rateLimiter, logger: logger)
+                                                responseCache: responseCache, rateLimiter: rateLimiter,
+                                                sharedGatewayState: sharedGatewayState, logger: logger)
 
         var password = options.uiPassword ?? ProcessInfo.processInfo.environment["SIGHTLINE_UI_PASSWORD"]
         var generated = false
@@ -140,7 +154,7 @@ final class SightlineRuntime: Sendable {
             generated = true
         }
         return SightlineRuntime(options: options, authority: authority, caBundle: caBundle, store: store, recorder: recorder, proxy: proxy,
-                                rateLimiter: rateLimiter, gatewayState: gatewayState, telemetry: telemetry, uiPassword: password,
+                                rateLimiter: rateLimiter, gatewayState: gatewayState, instance: instance, telemetry: telemetry, uiPassword: password,
                                 generatedToken: generated, logger: logger, quiet: quiet)
     }
 
@@ -223,7 +237,7 @@ final class SightlineRuntime: Sendable {
     /// Serves until `stop` returns, then closes the proxy and flushes the recorder: `start` stops on a
     /// signal, `sightline run` when its child exits.
     func serve(until stop: () async -> Void) async {
-        let stateWriter = Task { await gatewayState?.run() }
+        let stateWriter = Task { await gatewayState.run() }
         let web = options.noUI ? nil : Task { await self.runWeb() }
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await self.recorder.run() }
@@ -246,7 +260,7 @@ final class SightlineRuntime: Sendable {
             await recorder.shutdown()
             // The last flows' spans are queued once the recorder is done; send them before leaving.
             await telemetry?.shutdown()
-            gatewayState?.finish()
+            gatewayState.finish()
             await stateWriter.value
             // Open requests (a UI's live /api/events) get a few seconds to end before the server is cancelled.
             if let server = webServices.withLock({ $0 }) { await server.triggerGracefulShutdown() }
@@ -263,9 +277,10 @@ final class SightlineRuntime: Sendable {
         if let shared = store as? PostgresFlowStore { await shared.close() }
     }
 
-    /// `RateLimit-Policy: …;u=cents` counts what calls cost, known only once the recorder has priced them.
+    /// `RateLimit-Policy: …;u=cents` counts what calls cost, known only once the recorder has priced them. The
+    /// live feed also carries flows other instances recorded into a shared store: they were charged there.
     private func chargeCostLimits() async {
-        for await summary in recorder.subscribe() {
+        for await summary in recorder.subscribe() where summary.instance == nil || summary.instance == instance {
             guard let gateway = summary.gateway, let text = gateway.rateLimitPolicy, let segment = gateway.rateLimitSegment,
                   let cost = summary.costUSD, let policy = try? RateLimitPolicy.parse(text), policy.unit == .cents else { continue }
             let cents = NSDecimalNumber(decimal: cost * 100).doubleValue

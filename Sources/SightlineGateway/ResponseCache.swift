@@ -31,6 +31,9 @@ public protocol ResponseCache: Sendable {
     /// A random fresh entry when the key's bucket is full (a HIT), else nil (a MISS: go upstream and `store`).
     func lookup(key: String, bucketSize: Int, now: Date) -> (response: CachedResponse, index: Int)?
     func store(key: String, bucketSize: Int, response: CachedResponse)
+    /// Takes in the entries a shared store holds for `key` (other instances stored them), without telling the
+    /// journal: they replace this key's bucket when there are more of them than it holds.
+    func adopt(key: String, responses: [CachedResponse])
     func removeAll()
 }
 
@@ -77,6 +80,16 @@ public final class MemoryResponseCache: ResponseCache {
     /// Puts back an entry the journal kept (at start), without telling the journal again.
     public func restore(key: String, response: CachedResponse) {
         _ = insert(key: key, bucketSize: .max, response: response)
+    }
+
+    public func adopt(key: String, responses: [CachedResponse]) {
+        let held = state.withLock { $0.buckets[key]?.count ?? 0 }
+        guard responses.count > held else { return }
+        state.withLock { state in
+            state.bytes -= state.buckets.removeValue(forKey: key)?.reduce(0) { $0 + $1.body.count } ?? 0
+            state.order.removeAll { $0 == key }
+        }
+        for response in responses { _ = insert(key: key, bucketSize: .max, response: response) }
     }
 
     private func insert(key: String, bucketSize: Int, response: CachedResponse) -> Bool {

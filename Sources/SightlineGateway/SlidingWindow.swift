@@ -32,14 +32,21 @@ public struct SlidingWindow: Sendable, Equatable {
     /// requests, 0 for cents, which are charged after the response with `charge`).
     public mutating func admit(now: Double, units: Double) -> Decision {
         expire(now: now)
-        let used = spent.reduce(0) { $0 + $1.units }
-        let reset = spent.first.map { Int(($0.time + windowSeconds - now).rounded(.up)) } ?? Int(windowSeconds)
+        let decision = Self.decide(used: spent.reduce(0) { $0 + $1.units }, oldest: spent.first?.time, quota: quota,
+                                   windowSeconds: windowSeconds, units: units, now: now)
+        if decision.allowed, units > 0 { spent.append((now, units)) }
+        return decision
+    }
+
+    /// The rule of one admission, given what the window holds (`used` units, the oldest spent at `oldest`):
+    /// shared by this in-memory log and a team store that keeps the log itself (`SharedGatewayState`).
+    public static func decide(used: Double, oldest: Double?, quota: Int, windowSeconds: Double, units: Double, now: Double) -> Decision {
+        let reset = max(1, oldest.map { Int(($0 + windowSeconds - now).rounded(.up)) } ?? Int(windowSeconds))
         guard used + max(units, 0) <= Double(quota), used < Double(quota) || quota == 0 && units == 0 else {
-            return Decision(allowed: false, remaining: 0, resetSeconds: max(1, reset))
+            return Decision(allowed: false, remaining: 0, resetSeconds: reset)
         }
-        if units > 0 { spent.append((now, units)) }
         let remaining = max(0, Int((Double(quota) - used - max(units, 0)).rounded(.down)))
-        return Decision(allowed: true, remaining: remaining, resetSeconds: max(1, reset))
+        return Decision(allowed: true, remaining: remaining, resetSeconds: reset)
     }
 
     /// Adds units known only after the call (its cost in cents).

@@ -15,6 +15,8 @@ struct ProxyServices: Sendable {
     let sink: any CaptureSink
     let responseCache: any ResponseCache
     let rateLimiter: RateLimiter
+    /// Team mode: admissions and cache misses are asked of the store the instances share (`SharedGatewayCheck`).
+    let sharedGatewayState: (any SharedGatewayState)?
     let connectionGate: ClientConnectionGate
     let relayGuard: RelayGuard
     let logger: Logger

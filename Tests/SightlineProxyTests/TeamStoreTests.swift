@@ -14,16 +14,11 @@ import Testing
         let directory = try makeTemporaryDirectory("sightline-team")
         defer { try? FileManager.default.removeItem(at: directory) }
         let upstream = try await FixtureUpstream(directory: directory)
-        func start(_ name: String) throws -> (StartedSightline, String) {
-            let data = directory.appendingPathComponent(name).path
-            var arguments = ["--listen", "127.0.0.1:0", "--ui", "127.0.0.1:0", "--data-dir", data, "--log-level", "warning",
-                             "--upstream-ca", upstream.caFile.path, "--store", url, "--instance-name", name]
-            for origin in SDKRun.providerOrigins { arguments += ["--map-remote", "\(origin)=https://localhost:\(upstream.port)"] }
-            return (try StartedSightline.start(arguments), data)
-        }
-        let (a, dataA) = try start("gateway-a")
+        let teamA = try TeamInstance.start("gateway-a", storeURL: url, upstream: upstream, in: directory)
+        let (a, dataA) = (teamA.sightline, teamA.dataDirectory)
         defer { a.terminateIfRunning() }
-        let (b, dataB) = try start("gateway-b")
+        let teamB = try TeamInstance.start("gateway-b", storeURL: url, upstream: upstream, in: directory)
+        let (b, dataB) = (teamB.sightline, teamB.dataDirectory)
         defer { b.terminateIfRunning() }
         #expect(a.banner.store == "postgres://\(TestPostgres.user):****@127.0.0.1:\(server.port)/\(url.split(separator: "/").last!.split(separator: "?").first!)",
                 "the store line hides the password: \(a.banner.store)")
@@ -50,19 +45,8 @@ import Testing
         try call(b, data: dataB, "from the second gateway")
         try call(b, data: dataB, "again from the second")
 
-        func flows(_ instance: StartedSightline, _ query: String = "") async throws -> [[String: Any]] {
-            let deadline = ContinuousClock.now.advanced(by: .seconds(15))
-            var flows: [[String: Any]] = []
-            while ContinuousClock.now < deadline {
-                let result = try run("curl", ["--max-time", "10", "-sS", instance.ui + "/api/flows" + query])
-                flows = (try? JSONSerialization.jsonObject(with: result.stdout) as? [String: Any])?["flows"] as? [[String: Any]] ?? []
-                if flows.count >= 3 || !query.isEmpty { break }
-                try await Task.sleep(for: .milliseconds(100))
-            }
-            return flows
-        }
-        let seenByA = try await flows(a)
-        let seenByB = try await flows(b)
+        let seenByA = try await teamA.flows(atLeast: 3)
+        let seenByB = try await teamB.flows(atLeast: 3)
         #expect(seenByA.count == 3 && seenByB.count == 3, "each lists every instance's flows")
         #expect(seenByA.map { $0["id"] as? String } == seenByB.map { $0["id"] as? String })
         #expect(seenByA.compactMap { $0["instance"] as? String } == ["gateway-b", "gateway-b", "gateway-a"], "newest first, each naming its recorder")
@@ -83,7 +67,7 @@ import Testing
         let detail = try JSONSerialization.jsonObject(with: try run("curl", ["--max-time", "10", "-sS", a.ui + "/api/flows/\(fromB)"]).stdout) as? [String: Any]
         let messages = (detail?["conversation"] as? [String: Any])?["messages"] as? [[String: Any]]
         #expect(((messages?.first?["parts"] as? [[String: Any]])?.first?["text"] as? String)?.contains("second") == true)
-        #expect(try await flows(a, "?q=first").map { $0["instance"] as? String } == ["gateway-a"])
+        #expect(try await teamA.flows("?q=first").map { $0["instance"] as? String } == ["gateway-a"])
 
         // Nothing either instance says or serves holds the store's password.
         for instance in [a, b] {

@@ -98,12 +98,15 @@ public final class TestPostgres: @unchecked Sendable {
         return String(name)
     }
 
-    /// Runs one statement as `sightline` on the `postgres` database through `psql`.
-    public func sql(_ statement: String, database: String = "postgres") throws {
-        let result = try run("\(binDirectory)/psql", ["-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1", "-p", "\(port)",
+    /// Runs one statement as `sightline` on the `postgres` database through `psql`; returns what it printed
+    /// (unaligned, tuples only: a single value is just that value).
+    @discardableResult
+    public func sql(_ statement: String, database: String = "postgres") throws -> String {
+        let result = try run("\(binDirectory)/psql", ["-X", "-q", "-t", "-A", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1", "-p", "\(port)",
                                                       "-U", Self.user, "-d", database, "-c", statement],
                              environment: ProcessInfo.processInfo.environment.merging(["PGPASSWORD": Self.password]) { $1 })
         guard result.status == 0 else { throw TestPostgresError("psql failed: \(result.stderr)") }
+        return result.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     /// Stops the server (fast shutdown: the tests' data is thrown away) and removes its directory.

@@ -54,7 +54,11 @@ extension HTTPExchangeHandler {
             letGoOfUpstream(disposition)
             context?.close(promise: nil)
         case .checkGateway(let check):
-            run(machine.gatewayChecked(services.gatewayCheck(check), now: .now()))
+            if services.sharedGatewayState != nil, let context {
+                checkShared(check, on: context.eventLoop)
+            } else {
+                run(machine.gatewayChecked(services.gatewayCheck(check), now: .now()))
+            }
         case .nextAttempt(let afterMs, let attempt, let dropUpstream):
             if dropUpstream { letGoOfUpstream(.close) }
             guard afterMs > 0, let context else {

@@ -6,13 +6,13 @@ import SightlineGateway
 import SightlineLLM
 
 /// What the handler is asked to look up for a held gateway request.
-struct GatewayCheck {
+struct GatewayCheck: Sendable {
     var rateLimit: (policy: RateLimitPolicy, segment: String)?
     var cacheKey: (key: String, bucketSize: Int)?
 }
 
 /// What the rate limiter and the cache said.
-struct GatewayCheckResult {
+struct GatewayCheckResult: Sendable {
     var rateLimit: SlidingWindow.Decision?
     var cacheHit: (response: CachedResponse, index: Int)?
 }

@@ -32,6 +32,7 @@ public final class ProxyServer: Sendable {
         sink: any CaptureSink,
         responseCache: any ResponseCache = MemoryResponseCache(),
         rateLimiter: RateLimiter = RateLimiter(),
+        sharedGatewayState: (any SharedGatewayState)? = nil,
         group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
         logger: Logger
     ) async throws -> ProxyServer {
@@ -45,6 +46,7 @@ public final class ProxyServer: Sendable {
             sink: sink,
             responseCache: responseCache,
             rateLimiter: rateLimiter,
+            sharedGatewayState: sharedGatewayState,
             connectionGate: ClientConnectionGate(limits: .init(
                 maxConnections: configuration.maxClientConnections, maxPendingHeads: configuration.maxPendingRequestHeads,
                 headTimeout: configuration.requestHeadTimeout)),

@@ -8,29 +8,15 @@ import Synchronization
 /// changed (`GatewayStateJournal`, a non-blocking queue); `run` writes the queue in batches off the path,
 /// and `load` reads back what has not expired when Sightline starts.
 public final class SQLiteGatewayState: GatewayStateJournal {
-    enum Change: Sendable {
-        case cacheStored(key: String, response: CachedResponse)
-        case cacheCleared
-        case spent(windowKey: String, at: Double, units: Double, windowSeconds: Double)
-    }
-
     /// What `load` found: cache entries oldest first, and spendings oldest first.
     public struct Snapshot: Sendable {
         public var cache: [(key: String, response: CachedResponse)]
         public var spendings: [(windowKey: String, at: Double, units: Double)]
     }
 
-    private struct Queue {
-        var changes: [Change] = []
-        var dropped = 0
-        var finished = false
-    }
-
     private let writer: any DatabaseWriter
-    private let queue = Mutex(Queue())
-    private let wake = WakeSignal()
+    private let queue = GatewayChangeQueue()
     private let logger: Logger
-    static let queueCapacity = 10_000
 
     /// Cache entries kept across restarts at most (the newest); the memory cache bounds itself in bytes.
     let maxKeptCacheEntries: Int
@@ -42,24 +28,11 @@ public final class SQLiteGatewayState: GatewayStateJournal {
     }
 
 
-    public func cacheStored(key: String, response: CachedResponse) { enqueue(.cacheStored(key: key, response: response)) }
-    public func cacheCleared() { enqueue(.cacheCleared) }
+    public func cacheStored(key: String, response: CachedResponse) { queue.append(.cacheStored(key: key, response: response)) }
+    public func cacheCleared() { queue.append(.cacheCleared) }
     public func rateLimitSpent(windowKey: String, at: Double, units: Double, windowSeconds: Double) {
-        enqueue(.spent(windowKey: windowKey, at: at, units: units, windowSeconds: windowSeconds))
+        queue.append(.spent(windowKey: windowKey, at: at, units: units, windowSeconds: windowSeconds))
     }
-
-    private func enqueue(_ change: Change) {
-        let first = queue.withLock { queue -> Bool in
-            guard queue.changes.count < Self.queueCapacity else {
-                queue.dropped += 1
-                return false
-            }
-            queue.changes.append(change)
-            return queue.changes.count == 1
-        }
-        if first { wake.signal() }
-    }
-
 
     /// Deletes what has expired (and cache entries beyond the newest `maxKeptCacheEntries`), then reads the rest.
     public func load(now: Date = Date()) async throws -> Snapshot {
@@ -74,10 +47,9 @@ public final class SQLiteGatewayState: GatewayStateJournal {
                 """).map { row -> (key: String, response: CachedResponse) in
                 let storedAt: Int64 = row["stored_at"]
                 let expiresAt: Int64 = row["expires_at"]
-                let headers = (try? JSONDecoder().decode([[String]].self, from: Data((row["headers"] as String).utf8))) ?? []
                 let body: Data = row["body"]
                 return (row["key"], CachedResponse(
-                    status: row["status"], reason: row["reason"], headers: headers.compactMap { $0.count == 2 ? ($0[0], $0[1]) : nil },
+                    status: row["status"], reason: row["reason"], headers: StoredHeaders.decode(row["headers"]),
                     body: [UInt8](body), storedAt: Date(milliseconds: storedAt), maxAgeSeconds: Int((expiresAt - storedAt) / 1000)))
             }
             let spendings = try Row.fetchAll(db, sql: "SELECT window_key, at, units FROM gateway_rate_spend ORDER BY at")
@@ -91,10 +63,7 @@ public final class SQLiteGatewayState: GatewayStateJournal {
         var lastExpiry = Date()
         var reportedDrops = 0
         while true {
-            let (changes, finished, dropped) = queue.withLock { queue in
-                defer { queue.changes.removeAll(keepingCapacity: true) }
-                return (queue.changes, queue.finished, queue.dropped)
-            }
+            let (changes, finished, dropped) = queue.take()
             if dropped > reportedDrops {
                 logger.warning("gateway state writer fell behind: changes not stored (the cache and rate limits still hold in memory)",
                                metadata: ["dropped": "\(dropped - reportedDrops)", "dropped_total": "\(dropped)"])
@@ -102,17 +71,16 @@ public final class SQLiteGatewayState: GatewayStateJournal {
             }
             await write(changes, expire: &lastExpiry)
             if finished { return }
-            await wake.wait(timeout: .seconds(60))
+            await queue.wait(timeout: .seconds(60))
         }
     }
 
     /// Makes `run` write what is queued and return.
     public func finish() {
-        queue.withLock { $0.finished = true }
-        wake.signal()
+        queue.finish()
     }
 
-    private func write(_ changes: [Change], expire lastExpiry: inout Date) async {
+    private func write(_ changes: [GatewayChange], expire lastExpiry: inout Date) async {
         let now = Date()
         let expireNow = now.timeIntervalSince(lastExpiry) > 60
         guard !changes.isEmpty || expireNow else { return }
@@ -128,11 +96,11 @@ public final class SQLiteGatewayState: GatewayStateJournal {
         }
     }
 
-    static func apply(_ change: Change, _ db: Database) throws {
+    static func apply(_ change: GatewayChange, _ db: Database) throws {
         switch change {
         case .cacheStored(let key, let response):
             let storedAt = RFC3339.milliseconds(response.storedAt)
-            let headers = String(decoding: try JSONEncoder().encode(response.headers.map { [$0.0, $0.1] }), as: UTF8.self)
+            let headers = try StoredHeaders.encode(response.headers)
             try db.execute(sql: """
                 INSERT INTO gateway_cache_entry (key, stored_at, expires_at, status, reason, headers, body) VALUES (?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [key, storedAt, storedAt + Int64(response.maxAgeSeconds) * 1000, response.status, response.reason,
