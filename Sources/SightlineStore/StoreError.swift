@@ -40,6 +40,9 @@ public struct StoreError: Error, Hashable, Sendable, CustomStringConvertible {
         StoreError(.postgres, reason)
     }
 
+    /// The store could not be reached or used (not the request's fault): an API answers 503.
+    public var isUnavailable: Bool { code == .postgres }
+
     /// Short and stable, safe as a metrics label.
     public var shortDescription: String { code.rawValue }
 
@@ -47,4 +50,12 @@ public struct StoreError: Error, Hashable, Sendable, CustomStringConvertible {
 
     public static func == (lhs: StoreError, rhs: StoreError) -> Bool { lhs.code == rhs.code }
     public func hash(into hasher: inout Hasher) { hasher.combine(code) }
+}
+
+extension StoreError {
+    /// Any error of a store's operation, in words for the log and `/api/stats` (PostgreSQL's own message where
+    /// it gave one; never a password).
+    public static func describe(_ error: any Error) -> String {
+        (error as? StoreError)?.reason ?? PostgresFlowStore.describe(error)
+    }
 }

@@ -74,7 +74,7 @@ struct FlowRoutes: Sendable {
         do {
             return try await services.store.flows(query)
         } catch let error as StoreError {
-            throw APIError.badRequest(error.reason)
+            throw error.isUnavailable ? APIError.unavailable(error.reason) : APIError.badRequest(error.reason)
         }
     }
 

@@ -70,8 +70,9 @@ struct UIRoutes: Sendable {
         }
         router.get("/api/stats") { _, _ in
             let stats = services.recorder?.stats ?? RecorderStats()
-            return try JSONResponse.make(StatsBody(recorder: stats, flows: try await services.store.flowCount(),
-                                                   telemetry: services.telemetryStats?()))
+            // A store that is away (its writes failing) is not asked to count: the answer says why instead of waiting.
+            let flows = stats.storeError == nil ? try await services.store.flowCount() : nil
+            return try JSONResponse.make(StatsBody(recorder: stats, flows: flows, telemetry: services.telemetryStats?()))
         }
         router.get("/api/info") { _, _ in
             // Reached only when authorized (or when no password is set).
@@ -123,7 +124,8 @@ struct InfoBody: Encodable {
 
 struct StatsBody: Encodable {
     var recorder: RecorderStats
-    var flows: Int
+    /// nil while the store is unreachable (`recorder.store_error`).
+    var flows: Int?
     /// Present when OpenTelemetry export is on.
     var telemetry: TelemetryStats?
 }

@@ -124,7 +124,24 @@ import Testing
         server.pause()
         // The store is gone: forwarding goes on, every call answered.
         for index in 10..<30 { #expect(try call(index) == "200", "forwarding does not wait for the store") }
-        try await Task.sleep(for: .seconds(1))
+        func recorderStats() throws -> [String: Any]? {
+            let result = try run("curl", ["--max-time", "5", "-sS", sightline.ui + "/api/stats"])
+            return (try? JSONSerialization.jsonObject(with: result.stdout) as? [String: Any])?["recorder"] as? [String: Any]
+        }
+        // The API says the store is away (and answers at once rather than waiting for it), and so does the UI.
+        var away: [String: Any]?
+        let noticed = ContinuousClock.now.advanced(by: .seconds(20))
+        while ContinuousClock.now < noticed {
+            away = try recorderStats()
+            if away?["store_error"] != nil { break }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        #expect(away?["store_error"] is String && away?["store_failing_since"] is String, "\(String(describing: away))")
+        if TestBrowser.enabled {
+            let shown = try await TestBrowser.runScript("ui_store_health.py", ui: sightline.ui, proxy: sightline.proxy,
+                                                        caFile: data + "/ca-cert.pem", extra: ["--store", "unreachable"])
+            #expect(shown.status == 0, "the UI says the store is unreachable:\n\(shown.stderr)")
+        }
         try server.resume()
         for index in 30..<40 { #expect(try call(index) == "200") }
 
@@ -142,6 +159,12 @@ import Testing
             as? [String: Any]
         let recorder = stats?["recorder"] as? [String: Any]
         #expect(recorder?["dropped"] as? Int == 0 && recorder?["lost"] as? Int == 0, "\(String(describing: recorder))")
+        #expect(recorder?["store_error"] == nil && stats?["flows"] as? Int == 40, "healthy again: \(String(describing: stats))")
+        if TestBrowser.enabled {
+            let shown = try await TestBrowser.runScript("ui_store_health.py", ui: sightline.ui, proxy: sightline.proxy,
+                                                        caFile: data + "/ca-cert.pem", extra: ["--store", "healthy"])
+            #expect(shown.status == 0, "the UI stops saying so:\n\(shown.stderr)")
+        }
         sightline.interrupt()
         await upstream.close()
     }

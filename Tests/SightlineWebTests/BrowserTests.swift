@@ -6,31 +6,14 @@ import Testing
 /// `Tests/e2e/ui_*.py`) against the whole stack in-process: calls go through the proxy, the page
 /// must show them. Set `SIGHTLINE_SCREENSHOTS=docs` to refresh the README's screenshots.
 @Suite(.serialized) struct BrowserTests {
-    /// The venv's Python when it has selenium and a chromedriver is installed; in CI it must be there.
-    static let python: String? = {
-        let environment = ProcessInfo.processInfo.environment
-        let candidate = TestPython.path
-        guard FileManager.default.isExecutableFile(atPath: candidate),
-              FileManager.default.isExecutableFile(atPath: environment["SIGHTLINE_CHROMEDRIVER"] ?? "/usr/bin/chromedriver"),
-              let check = try? run(candidate, ["-c", "import selenium, httpx"]), check.status == 0 else { return nil }
-        return candidate
-    }()
-
-    static var enabled: Bool { python != nil || ProcessInfo.processInfo.environment["CI"] != nil }
+    static var python: String? { TestBrowser.python }
+    static var enabled: Bool { TestBrowser.enabled }
 
     func runScript(_ name: String, stack: WebStack, password: String? = nil, extra: [String] = []) async throws {
-        let python = try #require(Self.python, "needs .venv with selenium and httpx, and chromium-driver (run .ci/run)")
-        var arguments = [TestPython.script(name),
-                         "--ui", stack.uiURL, "--proxy", stack.proxyURL, "--ca", stack.caFile.path]
-        if let password { arguments += ["--password", password] }
-        arguments += extra
-        var environment = ProcessInfo.processInfo.environment
-        for name in ["HTTPS_PROXY", "HTTP_PROXY", "https_proxy", "http_proxy", "ALL_PROXY", "all_proxy"] { environment.removeValue(forKey: name) }
-        if let screenshots = environment["SIGHTLINE_SCREENSHOTS"] {
-            let directory = screenshots.hasPrefix("/") ? screenshots : PackageRoot.url.appendingPathComponent(screenshots).path
-            arguments += ["--screenshots", directory]
-        }
-        let result = try await runOffThePool(python, arguments, environment: environment)
+        _ = try #require(Self.python, "needs .venv with selenium and httpx, and chromium-driver (run .ci/run)")
+        var extra = extra
+        if let password { extra = ["--password", password] + extra }
+        let result = try await TestBrowser.runScript(name, ui: stack.uiURL, proxy: stack.proxyURL, caFile: stack.caFile.path, extra: extra)
         #expect(result.status == 0, "\(name) failed:\n\(result.stderr)\n\(result.stdoutText)")
     }
 

@@ -21,6 +21,8 @@ def arguments():
     parser.add_argument("--password", default=None)
     parser.add_argument("--screenshots", default=None, help="a directory to save screenshots in")
     parser.add_argument("--websocket", default=None, help="a wss:// URL the proxy relays to a WebSocket test server")
+    parser.add_argument("--store", default=None, choices=["unreachable", "healthy"],
+                        help="ui_store_health.py: what the top bar must say of the store")
     return parser.parse_args()
 
 

@@ -129,7 +129,12 @@ extension FlowRecorder {
         do {
             try await store.insert(batch.records)
         } catch {
-            state.withLock { $0.stats.writeErrors += 1 }
+            let reason = StoreError.describe(error)
+            state.withLock { state in
+                state.stats.writeErrors += 1
+                state.stats.storeError = reason
+                if state.stats.storeFailingSince == nil { state.stats.storeFailingSince = RFC3339.string(from: Date()) }
+            }
             if batch.attempts == 0 {
                 logger.warning("flow recorder could not write; will retry",
                                metadata: ["flows": "\(batch.records.count)", "error": "\(error)"])
@@ -138,6 +143,8 @@ extension FlowRecorder {
         }
         let subscribers = state.withLock { state in
             state.stats.recorded += batch.records.count
+            state.stats.storeError = nil
+            state.stats.storeFailingSince = nil
             return Array(state.subscribers.values)
         }
         for subscriber in subscribers {
@@ -150,7 +157,7 @@ extension FlowRecorder {
     /// Logs captures dropped for a full queue from the writer side (never from `record`, which runs on
     /// an event loop), at most once per `interval` however long the overload lasts.
     struct DropReport {
-        static let interval = Duration.seconds(10)
+        static let interval = Duration.seconds(60)
         var reported = 0
         var lastLog: ContinuousClock.Instant?
 

@@ -14,6 +14,11 @@ public struct RecorderStats: Sendable, Hashable, Codable {
     public var lost: Int
     /// Flows deleted by retention.
     public var pruned: Int
+    /// Why the store refuses writes, while it does (a PostgreSQL server away, a disk full); nil once a write
+    /// succeeds again. The UI says the store is unreachable while this is set.
+    public var storeError: String?
+    /// When the writes began to fail (RFC 3339, as the API writes times).
+    public var storeFailingSince: String?
 
     public init(queued: Int = 0, spooled: Int = 0, recorded: Int = 0, dropped: Int = 0, writeErrors: Int = 0, lost: Int = 0, pruned: Int = 0) {
         self.queued = queued
@@ -27,5 +32,6 @@ public struct RecorderStats: Sendable, Hashable, Codable {
 
     enum CodingKeys: String, CodingKey {
         case queued, spooled, recorded, dropped, writeErrors = "write_errors", lost, pruned
+        case storeError = "store_error", storeFailingSince = "store_failing_since"
     }
 }

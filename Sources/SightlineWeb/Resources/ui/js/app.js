@@ -31,6 +31,29 @@ class LiveFeed {
 const live = new LiveFeed();
 let flowsView = null;
 
+/** Says in the top bar when the store refuses writes (a PostgreSQL server away): flows wait, and are not lost yet. */
+class StoreHealth {
+  constructor(badge) { this.badge = badge; this.timer = null; }
+  start() {
+    if (this.timer) return;
+    const check = async () => {
+      try { this.show((await api('/api/stats')).recorder); } catch { /* the API itself is away: the live badge says so */ }
+    };
+    check();
+    this.timer = setInterval(check, 5000);
+  }
+  show(recorder) {
+    const failing = recorder && recorder.store_error;
+    this.badge.hidden = !failing;
+    if (!failing) return;
+    const waiting = (recorder.queued || 0) + (recorder.spooled || 0);
+    this.badge.textContent = `store unreachable — ${waiting} flow${waiting === 1 ? '' : 's'} waiting`;
+    this.badge.title = `${recorder.store_error}\nsince ${recorder.store_failing_since}; flows are written when the store is back` +
+      (recorder.dropped ? `\n${recorder.dropped} did not fit and were dropped` : '');
+  }
+}
+const storeHealth = new StoreHealth(document.getElementById('store-health'));
+
 function parseHash() {
   const raw = location.hash.replace(/^#\/?/, '');
   const [path, q = ''] = raw.split('?');
@@ -103,6 +126,7 @@ async function start() {
   logout.hidden = !info.password_required;
   logout.onclick = async () => { await api('/api/logout', { method: 'POST' }).catch(() => {}); location.reload(); };
   live.start();
+  storeHealth.start();
   await route();
 }
 
