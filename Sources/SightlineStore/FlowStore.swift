@@ -18,6 +18,11 @@ public protocol FlowStore: Sendable {
     /// ignored) into `accumulator`, in no particular order, at most `maxFlows` of them. `complete` is false
     /// when more matched.
     func accumulate<A: FlowAccumulator>(_ query: FlowQuery, into accumulator: A, maxFlows: Int) async throws -> (result: A, complete: Bool)
+    /// The per-minute call rollups of every instance for the minutes `from..<to` (minutes since 1970).
+    func callMinutes(from: Int64, to: Int64) async throws -> [CallMinute]
+    /// Every instance's totals of the `limit` sessions with the newest last call among those with a call in
+    /// `since...until` (a session's totals cover all its calls).
+    func sessionTotals(since: Date, until: Date, limit: Int) async throws -> [SessionTotals]
     /// Marks ended the WebSocket sessions a previous run of this Sightline left open; returns how many.
     func closeInterruptedWebSockets() async throws -> Int
 }

@@ -2,8 +2,10 @@ import Foundation
 import Hummingbird
 import SightlineStore
 
-/// Aggregates over many flows: `/api/dashboard`, `/api/sessions` and `/metrics`. The first two fold the
-/// flows of a time window in the store's read (`FlowStore.accumulate`), up to `maxScan` of them.
+/// Aggregates over many flows: `/api/dashboard`, `/api/sessions` and `/metrics`. Without a filter the first two
+/// read the store's rollups (a row per minute and model, a row per session), so their cost does not grow with the
+/// flows of the window; with one they fold the matching flows in the store's read (`FlowStore.accumulate`), up to
+/// `maxScan` of them.
 struct InsightRoutes: Sendable {
     let services: WebServices
     let metrics: FlowMetrics
@@ -16,20 +18,30 @@ struct InsightRoutes: Sendable {
             var parameters = request.uri.queryParameters.map { (name: String($0.key), value: String($0.value)) }
             parameters.removeAll { ["since", "until", "bucket", "limit", "before"].contains($0.name) }
             let bucket = request.uri.queryParameters["bucket"].flatMap { Int($0) }
-            let (result, complete) = try await services.store.accumulate(
-                try Self.query(parameters, window), into: DashboardStats.Accumulator(since: window.since, until: window.until, bucketSeconds: bucket),
-                maxFlows: Self.maxScan)
-            return try JSONResponse.make(DashboardStats.compute(result, complete: complete, since: window.since, until: window.until))
+            var accumulator = DashboardStats.Accumulator(since: window.since, until: window.until, bucketSeconds: bucket)
+            if parameters.isEmpty {
+                // Whole minutes: the window starts at the start of its first minute.
+                let first = CallMinute.minute(of: window.since), last = CallMinute.minute(of: window.until)
+                for minute in try await services.store.callMinutes(from: first, to: last + 1) { accumulator.add(minute) }
+                return try JSONResponse.make(DashboardStats.compute(accumulator, complete: true, source: "rollups",
+                                                                    since: Date(timeIntervalSince1970: Double(first) * 60), until: window.until))
+            }
+            let (result, complete) = try await services.store.accumulate(try Self.query(parameters, window), into: accumulator, maxFlows: Self.maxScan)
+            return try JSONResponse.make(DashboardStats.compute(result, complete: complete, source: "flows", since: window.since, until: window.until))
         }
         router.get("/api/sessions") { request, _ in
             let window = try Self.window(request, defaultHours: 24 * 7)
             var parameters = request.uri.queryParameters.map { (name: String($0.key), value: String($0.value)) }
             parameters.removeAll { ["since", "until", "limit", "before"].contains($0.name) }
+            let limit = max(1, request.uri.queryParameters["limit"].flatMap { Int($0) } ?? 200)
+            if parameters.isEmpty {
+                let rows = try await services.store.sessionTotals(since: window.since, until: window.until, limit: limit)
+                return try JSONResponse.make(SessionList.fromRollups(rows))
+            }
             let (result, complete) = try await services.store.accumulate(
                 try Self.query(parameters, window), into: SessionList.Accumulator(), maxFlows: Self.maxScan)
             var list = result.list(complete: complete)
-            let limit = request.uri.queryParameters["limit"].flatMap { Int($0) } ?? 200
-            list.sessions = Array(list.sessions.prefix(max(1, limit)))
+            list.sessions = Array(list.sessions.prefix(limit))
             return try JSONResponse.make(list)
         }
         router.get("/metrics") { _, _ in

@@ -99,7 +99,6 @@ struct CallTotalsTests {
         #expect(totals.unpricedCalls == 2, "two openai calls without a price; the example.com call is not an LLM call")
         #expect(totals.provider == "openai")
         #expect(totals.latencies() == .init(p50Ms: 200, p95Ms: 400, p50TTFTMs: 50))
-        #expect(CallTotals.nearestRank([1, 2], 0.5) == 1 && CallTotals.nearestRank([], 0.5) == nil)
     }
 
     @Test("failures by kind: upstream ones apart from clients that went away; status-only failures have no kind")

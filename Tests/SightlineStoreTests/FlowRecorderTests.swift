@@ -71,6 +71,8 @@ final class ScriptedStore: FlowStore {
     }
 
     func closeInterruptedWebSockets() async throws -> Int { 0 }
+    func callMinutes(from: Int64, to: Int64) async throws -> [CallMinute] { [] }
+    func sessionTotals(since: Date, until: Date, limit: Int) async throws -> [SessionTotals] { [] }
 }
 
 /// Polls `condition` until it holds or `timeout` passes, so a broken recorder fails a test instead of hanging it.

@@ -346,6 +346,14 @@ import Testing
                 #expect(models.contains("gpt-4o"))
                 let buckets = d["over_time"] as? [[String: Any]] ?? []
                 #expect(buckets.reduce(0) { $0 + ($1["calls"] as? Int ?? 0) } == 3)
+                #expect(d["source"] as? String == "rollups", "no filter: read from the per-minute rollups")
+                // A filter reads the flows themselves: the same figures either way.
+                let scanned = try await client.execute(uri: "/api/dashboard?mode=proxy", method: .get) { try json($0.body) }
+                #expect(scanned["source"] as? String == "flows")
+                let scannedTotals = try #require(scanned["totals"] as? [String: Any])
+                for name in ["calls", "errors", "input_tokens", "output_tokens", "p50_ms", "p95_ms", "cost_usd"] {
+                    #expect((scannedTotals[name] as? NSNumber)?.doubleValue == (totals[name] as? NSNumber)?.doubleValue, "\(name)")
+                }
             }
             try await client.execute(uri: "/api/sessions", method: .get) { response in
                 let sessions = try json(response.body)["sessions"] as? [[String: Any]] ?? []
@@ -353,6 +361,14 @@ import Testing
                 #expect(sessions.first?["id"] as? String == "run-42")
                 #expect(sessions.first?["name"] as? String == "Trip planner")
                 #expect(sessions.first?["calls"] as? Int == 2)
+                let scanned = try await client.execute(uri: "/api/sessions?mode=proxy", method: .get) { try json($0.body) }
+                let same = scanned["sessions"] as? [[String: Any]] ?? []
+                #expect(scanned["source"] as? String == "flows" && same.count == 1)
+                for name in ["calls", "input_tokens", "output_tokens", "first_started_at", "models"] {
+                    #expect("\(same.first?[name] ?? "")" == "\(sessions.first?[name] ?? "-")", "\(name)")
+                }
+                let durations = [same.first, sessions.first].compactMap { ($0?["duration_ms"] as? NSNumber)?.doubleValue }
+                #expect(durations.count == 2 && abs(durations[0] - durations[1]) < 0.001, "\(durations)")
             }
         }
         // The metrics follow the recorder's feed, which is asynchronous: poll briefly.

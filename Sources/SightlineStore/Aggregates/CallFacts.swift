@@ -22,12 +22,14 @@ public struct CallFacts: Sendable {
     public var sessionName: String?
     public var userID: String?
     public var gateway: GatewayRecord?
+    /// The Sightline that recorded the call (rollups are kept per instance, so instances never write the same row).
+    public var instance: String?
 
     public init(startedAt: Date, mode: FlowMode, host: String, status: Int? = nil, error: String? = nil, errorKind: FlowErrorKind? = nil,
                 durationMs: Double? = nil, provider: String? = nil, model: String? = nil, inputTokens: Int? = nil,
                 outputTokens: Int? = nil, costUSD: Decimal? = nil,
                 ttftMs: Double? = nil, sessionID: String? = nil, sessionName: String? = nil, userID: String? = nil,
-                gateway: GatewayRecord? = nil) {
+                gateway: GatewayRecord? = nil, instance: String? = nil) {
         self.startedAt = startedAt
         self.mode = mode
         self.host = host
@@ -45,6 +47,7 @@ public struct CallFacts: Sendable {
         self.sessionName = sessionName
         self.userID = userID
         self.gateway = gateway
+        self.instance = instance
     }
 
     /// A failed call: an error, a status of 400 or more, or no response at all.

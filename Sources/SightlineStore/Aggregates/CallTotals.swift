@@ -2,45 +2,71 @@ import Foundation
 import SightlineCore
 
 /// The sums of a group of calls (one model, one time bucket, everything) and their latencies for percentiles:
-/// the one aggregation behind `sightline stats`, the `sightline run` summary and `/api/dashboard`.
-public struct CallTotals: Sendable {
+/// the one aggregation behind `sightline stats`, the `sightline run` summary and `/api/dashboard`. Groups add up
+/// (`merge`) and a call can be taken back out (`remove`, for a flow recorded again), so the stores keep them per
+/// minute (`CallMinute`) and the dashboard sums minutes instead of reading flows.
+public struct CallTotals: Sendable, Equatable {
     /// The first provider seen in the group.
-    public private(set) var provider: String?
-    public private(set) var calls = 0
+    public internal(set) var provider: String?
+    public internal(set) var calls = 0
     /// Calls that failed: an error, a status of 400 or more, or no response.
-    public private(set) var errors = 0
+    public internal(set) var errors = 0
     /// Those failures by why they failed. A call that failed by its status alone, or was recorded before kinds
     /// were kept, has no kind: these add up to at most `errors`.
-    public private(set) var errorsByKind: [FlowErrorKind: Int] = [:]
-    public private(set) var inputTokens = 0
-    public private(set) var outputTokens = 0
+    public internal(set) var errorsByKind: [FlowErrorKind: Int] = [:]
+    public internal(set) var inputTokens = 0
+    public internal(set) var outputTokens = 0
     /// The sum of the known costs.
-    public private(set) var costUSD: Decimal = 0
-    public private(set) var pricedCalls = 0
+    public internal(set) var costUSD: Decimal = 0
+    public internal(set) var pricedCalls = 0
     /// LLM calls (a provider was recognised) without a price: `costUSD` leaves them out.
-    public private(set) var unpricedCalls = 0
-    private var durations: [Double] = []
-    private var ttfts: [Double] = []
+    public internal(set) var unpricedCalls = 0
+    public internal(set) var durations = LatencyHistogram()
+    public internal(set) var ttfts = LatencyHistogram()
 
     public init() {}
 
-    public mutating func add(_ call: CallFacts) {
-        calls += 1
+    public mutating func add(_ call: CallFacts) { change(call, by: 1) }
+
+    /// Takes a call added before back out (its flow was recorded again, or deleted).
+    public mutating func remove(_ call: CallFacts) { change(call, by: -1) }
+
+    private mutating func change(_ call: CallFacts, by sign: Int) {
+        calls += sign
         if call.failed {
-            errors += 1
-            if let kind = call.errorKind { errorsByKind[kind, default: 0] += 1 }
+            errors += sign
+            if let kind = call.errorKind { bump(kind, by: sign) }
         }
-        inputTokens += call.inputTokens ?? 0
-        outputTokens += call.outputTokens ?? 0
+        inputTokens += sign * (call.inputTokens ?? 0)
+        outputTokens += sign * (call.outputTokens ?? 0)
         if let cost = call.costUSD {
-            costUSD += cost
-            pricedCalls += 1
+            costUSD += sign == 1 ? cost : -cost
+            pricedCalls += sign
         } else if call.provider != nil {
-            unpricedCalls += 1
+            unpricedCalls += sign
         }
-        if let d = call.durationMs { durations.append(d) }
-        if let t = call.ttftMs { ttfts.append(t) }
+        if let d = call.durationMs { durations.add(d, count: sign) }
+        if let t = call.ttftMs { ttfts.add(t, count: sign) }
         if provider == nil { provider = call.provider }
+    }
+
+    public mutating func merge(_ other: CallTotals) {
+        calls += other.calls
+        errors += other.errors
+        for (kind, count) in other.errorsByKind { bump(kind, by: count) }
+        inputTokens += other.inputTokens
+        outputTokens += other.outputTokens
+        costUSD += other.costUSD
+        pricedCalls += other.pricedCalls
+        unpricedCalls += other.unpricedCalls
+        durations.merge(other.durations)
+        ttfts.merge(other.ttfts)
+        if provider == nil { provider = other.provider }
+    }
+
+    private mutating func bump(_ kind: FlowErrorKind, by count: Int) {
+        let updated = errorsByKind[kind, default: 0] + count
+        errorsByKind[kind] = updated == 0 ? nil : updated
     }
 
     public var errorRate: Double { calls == 0 ? 0 : Double(errors) / Double(calls) }
@@ -60,18 +86,10 @@ public struct CallTotals: Sendable {
         public var p50TTFTMs: Double?
     }
 
-    /// Nearest-rank percentiles of the durations and times to first token.
+    /// Nearest-rank percentiles of the durations and times to first token, to three significant digits
+    /// (`LatencyHistogram`).
     public func latencies() -> Latencies {
-        let durations = durations.sorted(), ttfts = ttfts.sorted()
-        return Latencies(p50Ms: Self.nearestRank(durations, 0.50), p95Ms: Self.nearestRank(durations, 0.95),
-                         p50TTFTMs: Self.nearestRank(ttfts, 0.50))
-    }
-
-    /// The smallest value with at least `p` of the values at or below it.
-    public static func nearestRank(_ sorted: [Double], _ p: Double) -> Double? {
-        guard !sorted.isEmpty else { return nil }
-        let rank = Int((p * Double(sorted.count)).rounded(.up))
-        return sorted[min(sorted.count - 1, max(0, rank - 1))]
+        Latencies(p50Ms: durations.percentile(0.50), p95Ms: durations.percentile(0.95), p50TTFTMs: ttfts.percentile(0.50))
     }
 }
 
@@ -81,6 +99,7 @@ extension CallFacts {
         self.init(startedAt: summary.startedAt, mode: summary.mode, host: summary.host, status: summary.status, error: summary.error,
                   errorKind: summary.errorKind, durationMs: summary.durationMs, provider: summary.provider, model: summary.model,
                   inputTokens: summary.inputTokens, outputTokens: summary.outputTokens, costUSD: summary.costUSD, ttftMs: summary.ttftMs, sessionID: summary.sessionID,
-                  sessionName: summary.sessionName, userID: summary.userID, gateway: summary.gateway)
+                  sessionName: summary.sessionName, userID: summary.userID, gateway: summary.gateway,
+                  instance: summary.instance)
     }
 }

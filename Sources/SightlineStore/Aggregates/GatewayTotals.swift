@@ -23,17 +23,30 @@ public struct GatewayTotals: Sendable, Equatable, Codable {
         }
     }
 
-    mutating func add(_ gateway: GatewayRecord) {
-        if gateway.cache == "HIT" { cacheHits += 1 }
-        if gateway.cache == "MISS" { cacheMisses += 1 }
-        savedCostUSD += gateway.savedCostUSD ?? 0
-        if gateway.rateLimited { rateLimited += 1 }
+    /// Counts a flow's gateway record in (`sign` 1) or back out (-1, a flow recorded again).
+    mutating func add(_ gateway: GatewayRecord, sign: Int = 1) {
+        if gateway.cache == "HIT" { cacheHits += sign }
+        if gateway.cache == "MISS" { cacheMisses += sign }
+        let saved = gateway.savedCostUSD ?? 0
+        savedCostUSD += sign == 1 ? saved : -saved
+        if gateway.rateLimited { rateLimited += sign }
         if gateway.attempts.count > 1 {
-            retriedCalls += 1
-            retries += gateway.attempts.count - 1
+            retriedCalls += sign
+            retries += sign * (gateway.attempts.count - 1)
         }
-        if (gateway.fallbackIndex ?? 0) > 0 { fallbacksUsed += 1 }
-        if gateway.injectedFault != nil { faultsInjected += 1 }
+        if (gateway.fallbackIndex ?? 0) > 0 { fallbacksUsed += sign }
+        if gateway.injectedFault != nil { faultsInjected += sign }
+    }
+
+    public mutating func merge(_ other: GatewayTotals) {
+        cacheHits += other.cacheHits
+        cacheMisses += other.cacheMisses
+        savedCostUSD += other.savedCostUSD
+        rateLimited += other.rateLimited
+        retriedCalls += other.retriedCalls
+        retries += other.retries
+        fallbacksUsed += other.fallbacksUsed
+        faultsInjected += other.faultsInjected
     }
 
     enum CodingKeys: String, CodingKey {

@@ -75,6 +75,7 @@ public final class PostgresFlowStore: FlowStore {
             }
             for migration in PostgresSchema.migrations where !applied.contains(migration.name) {
                 for statement in migration.sql { try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger) }
+                if migration.name == PostgresRollups.migrationName { try await PostgresRollups.build(connection, logger: logger) }
                 try await connection.query("INSERT INTO sightline_migration (name) VALUES (\(migration.name))", logger: logger)
                 logger.info("PostgreSQL store migrated", metadata: ["migration": "\(migration.name)"])
             }
@@ -104,6 +105,10 @@ public final class PostgresFlowStore: FlowStore {
     }
 
     public func insert(_ records: [FlowRecord]) async throws {
+        try await PostgresDeadline.run(within: PostgresDeadline.writes, "a write") { try await self.write(records) }
+    }
+
+    private func write(_ records: [FlowRecord]) async throws {
         // A flow recorded twice in one batch (a WebSocket session's updates) is written as its last version.
         var latest: [FlowID: Int] = [:]
         for (index, record) in records.enumerated() { latest[record.id] = index }
@@ -113,14 +118,26 @@ public final class PostgresFlowStore: FlowStore {
         try await ensurePartitions(forMilliseconds: rows.map(\.startedAt))
         let statements = try Self.insertStatements(batch, rows: rows)
         try await client.withTransaction(logger: logger) { connection in
-            for statement in statements { try await connection.query(statement, logger: logger) }
+            var change = RollupChange()
+            let decoder = FlowRow.databaseJSONDecoder(for: "gateway")
+            for (index, statement) in statements.enumerated() {
+                let rows = try await connection.query(statement, logger: logger)
+                // The first statement deletes the flows this batch replaces and returns their facts, to count them out.
+                guard index == 0 else { continue }
+                for try await row in rows {
+                    if let facts = try PostgresRollups.facts(row, decoder) { change.remove(facts) }
+                }
+            }
+            for record in batch { change.add(CallFacts(record.summary)) }
+            try await PostgresRollups.apply(change, connection, logger: logger)
             // One notification per batch, not per flow: NOTIFY serialises commits. Delivered once this commits.
             try await connection.query("SELECT pg_notify(\(Self.notificationChannel), \(instance))", logger: logger)
         }
     }
 
     /// Replaces what is stored under the batch's ids (a re-recorded flow, a spool replayed after a crash), then
-    /// one multi-row INSERT per table. The deletes name the batch's time range, so they touch its partitions only.
+    /// one multi-row INSERT per table. The deletes name the batch's time range, so they touch its partitions only;
+    /// the first, of `flow`, returns the replaced flows' facts.
     static func insertStatements(_ records: [FlowRecord], rows: [FlowRow]) throws -> [PostgresQuery] {
         let ids = rows.map(\.id)
         let first = rows.map(\.startedAt).min() ?? 0, last = rows.map(\.startedAt).max() ?? 0
@@ -130,7 +147,8 @@ public final class PostgresFlowStore: FlowStore {
             binds.append(ids)
             binds.append(first)
             binds.append(last)
-            statements.append(PostgresQuery(unsafeSQL: "DELETE FROM \(table) WHERE \(key) = ANY($1) AND started_at BETWEEN $2 AND $3",
+            let returning = table == "flow" ? " RETURNING \(SQLiteFlowStore.factColumns)" : ""
+            statements.append(PostgresQuery(unsafeSQL: "DELETE FROM \(table) WHERE \(key) = ANY($1) AND started_at BETWEEN $2 AND $3" + returning,
                                             binds: binds))
         }
 
@@ -235,6 +253,10 @@ public final class PostgresFlowStore: FlowStore {
     static let selectedColumns = FlowRow.postgresColumns.map { "flow.\($0)" }.joined(separator: ", ")
 
     public func flows(_ query: FlowQuery) async throws -> FlowPage {
+        try await PostgresDeadline.run(within: PostgresDeadline.reads, "a list") { try await self.page(query) }
+    }
+
+    private func page(_ query: FlowQuery) async throws -> FlowPage {
         let statement = try PostgresListSQL.make(query, columns: Self.selectedColumns, limit: query.limit + 1, ordered: true)
         var rows: [FlowRow] = []
         for try await row in try await client.query(statement, logger: logger) { rows.append(try FlowRow(postgres: row)) }
@@ -243,6 +265,10 @@ public final class PostgresFlowStore: FlowStore {
     }
 
     public func flow(id: FlowID) async throws -> FlowDetail? {
+        try await PostgresDeadline.run(within: PostgresDeadline.reads, "a read") { try await self.detail(id: id) }
+    }
+
+    private func detail(id: FlowID) async throws -> FlowDetail? {
         guard let row = try await flowRow(id: id) else { return nil }
         var body: FlowBodyRow?
         let rows = try await client.query("""
@@ -269,6 +295,10 @@ public final class PostgresFlowStore: FlowStore {
     }
 
     public func flowCount() async throws -> Int {
+        try await PostgresDeadline.run(within: PostgresDeadline.reads, "a count") { try await self.count() }
+    }
+
+    private func count() async throws -> Int {
         var count = 0
         for try await value in try await client.query("SELECT count(*) FROM flow", logger: logger).decode(Int.self) { count = value }
         return count
@@ -284,21 +314,7 @@ public final class PostgresFlowStore: FlowStore {
         for try await row in try await client.query(statement, logger: logger) {
             if visited == maxFlows { return (result, false) }
             visited += 1
-            let r = row.makeRandomAccess()
-            guard let mode = FlowMode(rawValue: try r["mode"].decode(String.self)) else { continue }
-            let errorKind = try r["error_kind"].decode(String?.self)
-            let gateway = try r["gateway"].decode(String?.self)
-            let cost = try r["cost_usd"].decode(String?.self)
-            result.add(CallFacts(
-                startedAt: Date(milliseconds: try r["started_at"].decode(Int64.self)), mode: mode,
-                host: try r["host"].decode(String.self), status: try r["status"].decode(Int?.self),
-                error: try r["error"].decode(String?.self), errorKind: errorKind.flatMap(FlowErrorKind.init(rawValue:)),
-                durationMs: try r["duration_ms"].decode(Double?.self), provider: try r["provider"].decode(String?.self),
-                model: try r["model"].decode(String?.self), inputTokens: try r["input_tokens"].decode(Int?.self),
-                outputTokens: try r["output_tokens"].decode(Int?.self), costUSD: cost.flatMap { Decimal(string: $0) },
-                ttftMs: try r["ttft_ms"].decode(Double?.self), sessionID: try r["session_id"].decode(String?.self),
-                sessionName: try r["session_name"].decode(String?.self), userID: try r["user_id"].decode(String?.self),
-                gateway: gateway.flatMap { try? decoder.decode(GatewayRecord.self, from: Data($0.utf8)) }))
+            if let facts = try PostgresRollups.facts(row, decoder) { result.add(facts) }
         }
         return (result, true)
     }
@@ -328,6 +344,7 @@ public final class PostgresFlowStore: FlowStore {
                 deleted += try await drop(day: days.removeFirst())
             }
         }
+        if deleted > 0 { try await pruneRollups() }
         return deleted
     }
 

@@ -112,6 +112,7 @@ enum PostgresSchema {
             "CREATE INDEX flow_property_on_lower_name_value ON flow_property (lower(name), value, flow_id)",
         ]),
         ("v2: gateway_window, gateway_cache (state the instances share)", PostgresGatewaySchema.v2),
+        (PostgresRollups.migrationName, PostgresRollups.migration),
     ]
 
     static let partitionedTables = ["flow", "flow_body", "flow_property"]

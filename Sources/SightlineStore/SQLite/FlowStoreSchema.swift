@@ -151,6 +151,12 @@ enum FlowStoreSchema {
             // Which Sightline recorded the flow (`--instance-name`); NULL for flows recorded before.
             try db.execute(sql: "ALTER TABLE flow ADD COLUMN instance TEXT")
         }
+        migrator.registerMigration("v9: call_minute, session_total") { db in
+            // Rollups the dashboard and the sessions view read instead of every flow, built here from the flows
+            // already stored and kept from then on by every insert.
+            for sql in SQLiteFlowStore.rollupTables { try db.execute(sql: sql) }
+            try SQLiteFlowStore.buildRollups(db)
+        }
         return migrator
     }
 

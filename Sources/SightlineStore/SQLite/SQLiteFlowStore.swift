@@ -56,21 +56,27 @@ public final class SQLiteFlowStore: FlowStore {
     public func insert(_ records: [FlowRecord]) async throws {
         guard !records.isEmpty else { return }
         try await requireWriter().write { db in
+            var change = RollupChange()
             for record in records {
-                try Self.insert(record, db)
+                if let replaced = try Self.insert(record, db) { change.remove(replaced) }
+                change.add(CallFacts(record.summary))
             }
+            try Self.apply(change, db)
         }
     }
 
     /// Inserting an id that is already stored replaces that flow (a re-recorded flow, a spool replayed
     /// after a crash); the delete goes through the trigger and the cascades so nothing stale is left
     /// behind. It is done only when the insert meets the id: deleting first, for every flow, was a
-    /// fifth of the store's time.
-    static func insert(_ record: FlowRecord, _ db: Database) throws {
+    /// fifth of the store's time. Returns the facts of the flow it replaced, if any.
+    @discardableResult
+    static func insert(_ record: FlowRecord, _ db: Database) throws -> CallFacts? {
         var row = FlowRow(record)
+        var replaced: CallFacts?
         do {
             try row.insertFast(db)
         } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE {
+            replaced = try storedFacts(id: record.id.description, db)
             // Cached statements: these run for every flow, and parsing SQL each time showed in profiles.
             try db.cachedStatement(sql: "DELETE FROM flow WHERE id = ?").execute(arguments: [record.id.description])
             try row.insertFast(db)
@@ -81,6 +87,7 @@ public final class SQLiteFlowStore: FlowStore {
         }
         try db.cachedStatement(sql: "INSERT INTO flow_fts(rowid, url, text) VALUES (?, ?, ?)")
             .execute(arguments: [row.seq, record.summary.url, record.searchText])
+        return replaced
     }
 
     public func flow(id: FlowID) async throws -> FlowDetail? {

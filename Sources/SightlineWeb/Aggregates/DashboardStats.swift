@@ -11,6 +11,9 @@ struct DashboardStats: Encodable {
     /// Flows looked at; `complete` is false when the window held more than the limit (`InsightRoutes.maxScan`).
     var scanned: Int
     var complete: Bool
+    /// `rollups` when summed from per-minute rollups (no filter: whole minutes of the window), `flows` when
+    /// every matching flow was read (a filter the rollups do not keep).
+    var source: String
     var totals: Group
     /// Cache hits, saved cost, rate-limited, retried and fallback calls (GATEWAY.md features).
     var gateway: GatewayTotals
@@ -18,7 +21,7 @@ struct DashboardStats: Encodable {
     var overTime: [Group]
 
     enum CodingKeys: String, CodingKey {
-        case since, until, scanned, complete, totals, gateway
+        case since, until, scanned, complete, source, totals, gateway
         case bucketSeconds = "bucket_seconds", byModel = "by_model", overTime = "over_time"
     }
 
@@ -92,12 +95,22 @@ struct DashboardStats: Encodable {
             gateway.add(call)
         }
 
+        /// A minute of rollups: its calls count as scanned (flows the figures cover).
+        mutating func add(_ minute: CallMinute) {
+            scanned += minute.totals.calls
+            totals.merge(minute.totals)
+            models[minute.key.group, default: CallTotals()].merge(minute.totals)
+            buckets[Self.start(of: Date(timeIntervalSince1970: Double(minute.key.minute) * 60), bucket: bucketSeconds), default: CallTotals()]
+                .merge(minute.totals)
+            gateway.merge(minute.gateway)
+        }
+
         static func start(of date: Date, bucket: Int) -> Int {
             Int((date.timeIntervalSince1970 / Double(bucket)).rounded(.down)) * bucket
         }
     }
 
-    static func compute(_ accumulated: Accumulator, complete: Bool, since: Date, until: Date) -> DashboardStats {
+    static func compute(_ accumulated: Accumulator, complete: Bool, source: String, since: Date, until: Date) -> DashboardStats {
         let bucket = accumulated.bucketSeconds
         let byModel = accumulated.models.map { key, totals in group(totals, key: key) }
             .sorted { ($0.calls, $1.key) > ($1.calls, $0.key) }
@@ -109,7 +122,7 @@ struct DashboardStats: Encodable {
             start += bucket
         }
         return DashboardStats(since: APITime.string(from: since), until: APITime.string(from: until), bucketSeconds: bucket,
-                              scanned: accumulated.scanned, complete: complete, totals: group(accumulated.totals, key: "all", withProvider: false),
+                              scanned: accumulated.scanned, complete: complete, source: source, totals: group(accumulated.totals, key: "all", withProvider: false),
                               gateway: accumulated.gateway, byModel: byModel, overTime: overTime)
     }
 

@@ -9,6 +9,8 @@ struct SessionList: Encodable {
     var sessions: [Session]
     var scanned: Int
     var complete: Bool
+    /// `rollups` (no filter: each session's totals over all its calls) or `flows` (the window's matching flows read).
+    var source: String
 
     struct Session: Encodable {
         var id: String
@@ -75,8 +77,35 @@ struct SessionList: Encodable {
         }
 
         func list(complete: Bool) -> SessionList {
-            let sessions = byID.values.sorted { ($0.lastStartedAt, $0.id) > ($1.lastStartedAt, $1.id) }
-            return SessionList(sessions: sessions, scanned: scanned, complete: complete)
+            SessionList(sessions: Self.newestFirst(byID.values), scanned: scanned, complete: complete, source: "flows")
         }
+
+        static func newestFirst(_ sessions: some Sequence<Session>) -> [Session] {
+            sessions.sorted { ($0.lastStartedAt, $0.id) > ($1.lastStartedAt, $1.id) }
+        }
+    }
+
+    /// The sessions of the stored rollups, every instance's row of a session added up.
+    static func fromRollups(_ rows: [SessionTotals]) -> SessionList {
+        var merged: [String: SessionTotals] = [:]
+        for row in rows.sorted(by: { $0.key < $1.key }) {
+            if merged[row.key.id] == nil { merged[row.key.id] = row } else { merged[row.key.id]?.merge(row) }
+        }
+        let sessions = merged.values.map { totals in
+            var session = Session(id: totals.key.id, firstStartedAt: Date(timeIntervalSince1970: Double(totals.firstStartedAt) / 1000),
+                                  lastStartedAt: Date(timeIntervalSince1970: Double(totals.lastStartedAt) / 1000))
+            session.name = totals.name
+            session.calls = totals.calls
+            session.errors = totals.errors
+            session.durationMs = totals.lastEndedAt - Double(totals.firstStartedAt)
+            session.inputTokens = totals.inputTokens
+            session.outputTokens = totals.outputTokens
+            session.costUSD = totals.costUSD
+            session.models = totals.models
+            session.users = totals.users
+            return session
+        }
+        return SessionList(sessions: Accumulator.newestFirst(sessions), scanned: rows.reduce(0) { $0 + $1.calls }, complete: true,
+                           source: "rollups")
     }
 }
