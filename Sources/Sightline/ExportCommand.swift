@@ -7,6 +7,7 @@ struct ExportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "export", abstract: "Export flows as HAR 1.2 or JSONL, or one flow as a curl command.")
 
     @OptionGroup var data: DataDirectoryOption
+    @OptionGroup var storeOption: StoreOption
     @OptionGroup var filters: FlowFilterOptions
     @Option(help: "Write a HAR 1.2 file of the matching flows.") var har: String?
     @Option(help: "Write the matching flows, one JSON document per line (- for stdout).") var jsonl: String?
@@ -18,15 +19,19 @@ struct ExportCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let store = try StoreOpener.readOnly(data)
         if let curl {
-            guard let id = FlowID(curl), let detail = try await store.flow(id: id) else { throw ValidationError("no flow \(curl)") }
+            guard let id = FlowID(curl), let detail = try await StoreOpener.reading(data, storeOption, { try await $0.flow(id: id) })
+            else { throw ValidationError("no flow \(curl)") }
             print(CurlCommand.render(detail))
             return
         }
-        var details: [FlowDetail] = []
-        for summary in try await store.allFlows(filters, max: limit) {
-            if let detail = try await store.flow(id: summary.id) { details.append(detail) }
+        let (filters, limit) = (filters, limit)
+        let details = try await StoreOpener.reading(data, storeOption) { store in
+            var details: [FlowDetail] = []
+            for summary in try await store.allFlows(filters, max: limit) {
+                if let detail = try await store.flow(id: summary.id) { details.append(detail) }
+            }
+            return details
         }
         if let har {
             let exchanges = details.filter { $0.summary.mode != .tunnel }

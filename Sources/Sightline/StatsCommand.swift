@@ -7,18 +7,20 @@ struct StatsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "stats", abstract: "Calls, tokens, cost, errors and latency per model.")
 
     @OptionGroup var data: DataDirectoryOption
+    @OptionGroup var storeOption: StoreOption
     @OptionGroup var filters: FlowFilterOptions
     @Option(help: "Only flows newer than this (e.g. 24h, 7d).") var since: String?
     @Flag(help: "Print JSON.") var json = false
 
     func run() async throws {
-        let store = try StoreOpener.readOnly(data)
         var cutoff: Date?
         if let since {
             guard let seconds = Quantities.parseDurationSeconds(since) else { throw ValidationError("--since \(since) is not a duration like 24h") }
             cutoff = Date().addingTimeInterval(-seconds)
         }
-        let flows = try await store.allFlows(filters, since: cutoff).filter { $0.mode != .tunnel }
+        let flows = try await StoreOpener.reading(data, storeOption) { [cutoff, filters] store in
+            try await store.allFlows(filters, since: cutoff).filter { $0.mode != .tunnel }
+        }
         let report = StatsReport(flows)
         let rows = report.models
         let gateway = report.gateway

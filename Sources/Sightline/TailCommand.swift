@@ -7,18 +7,22 @@ struct TailCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "tail", abstract: "Print one line per call as it is recorded (Ctrl-C to stop).")
 
     @OptionGroup var data: DataDirectoryOption
+    @OptionGroup var storeOption: StoreOption
     @OptionGroup var filters: FlowFilterOptions
     @Option(help: "Also print this many recent flows first.") var history = 0
 
     func run() async throws {
-        let store = try StoreOpener.readOnly(data)
+        try await StoreOpener.reading(data, storeOption) { store in try await follow(store) }
+    }
+
+    private func follow(_ store: any FlowStore) async throws {
         let style = TerminalStyle(enabled: isatty(1) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil)
         let recent = try await store.flows(filters.query(limit: max(1, history))).flows
         for flow in recent.prefix(history).reversed() { Console.line(TailLine.render(flow, style: style)) }
         var newest = recent.first?.id
         // A WebSocket session is printed when it opens and again when it ends (with its messages and tokens).
         var openSessions: [FlowID] = recent.prefix(history).filter { $0.websocket?.open == true }.map(\.id)
-        // The store is shared with the running proxy (SQLite WAL): poll it rather than needing the UI port.
+        // The store is shared with the running proxy (SQLite WAL, or PostgreSQL): poll it rather than needing the UI port.
         while !Task.isCancelled {
             try await Task.sleep(for: .milliseconds(300))
             let page = try await store.flows(filters.query(limit: 200)).flows

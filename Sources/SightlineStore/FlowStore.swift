@@ -10,6 +10,8 @@ public protocol FlowStore: Sendable {
     func flows(_ query: FlowQuery) async throws -> FlowPage
     /// Everything recorded about one flow, or nil when no such flow is stored.
     func flow(id: FlowID) async throws -> FlowDetail?
+    /// One flow's summary, without reading its bodies (`sightline tail` following an open WebSocket session).
+    func summary(id: FlowID) async throws -> FlowSummary?
     /// Deletes the oldest flows: those started before `cutoff`, then more until the store fits
     /// in `maxStoreBytes`. Returns how many flows were deleted.
     func prune(olderThan cutoff: Date?, maxStoreBytes: Int?) async throws -> Int

@@ -69,6 +69,15 @@ import Testing
         #expect(((messages?.first?["parts"] as? [[String: Any]])?.first?["text"] as? String)?.contains("second") == true)
         #expect(try await teamA.flows("?q=first").map { $0["instance"] as? String } == ["gateway-a"])
 
+        // The CLI reads the team's store as the instances do, and never prints its password.
+        let listed = try run(SightlineBinary.path, ["flows", "--store", url, "--json"])
+        #expect(listed.status == 0, "\(listed.stderr)")
+        let page = try JSONSerialization.jsonObject(with: listed.stdout) as? [String: Any]
+        #expect((page?["flows"] as? [[String: Any]])?.compactMap { $0["id"] as? String } == seenByA.compactMap { $0["id"] as? String })
+        let shown = try run(SightlineBinary.path, ["show", fromB, "--store", url])
+        #expect(shown.status == 0 && shown.stdoutText.contains("from the second"), "\(shown.stderr)")
+        #expect(!(listed.stdoutText + listed.stderr + shown.stdoutText + shown.stderr).contains(TestPostgres.password))
+
         // Nothing either instance says or serves holds the store's password.
         for instance in [a, b] {
             let info = try run("curl", ["--max-time", "10", "-sS", instance.ui + "/api/info"]).stdoutText
@@ -96,6 +105,9 @@ import Testing
             #expect(result.status != 0, "start fails on \(says)")
             #expect(result.stderr.contains(says), "the error names the problem: \(result.stderr)")
             #expect(!(result.stderr + result.stdoutText).contains(secret), "the password is never printed: \(result.stderr)")
+            let listed = try run(SightlineBinary.path, ["flows", "--store", url])
+            #expect(listed.status != 0 && listed.stderr.contains(says), "the CLI says so too: \(listed.stderr)")
+            #expect(!(listed.stderr + listed.stdoutText).contains(secret))
         }
     }
 
@@ -166,6 +178,56 @@ import Testing
             #expect(shown.status == 0, "the UI stops saying so:\n\(shown.stderr)")
         }
         sightline.interrupt()
+        await upstream.close()
+    }
+
+    @Test(.enabled(if: TeamStoreTests.available, "needs PostgreSQL's server binaries (apt-get install postgresql; .ci/run does)"))
+    func oneInstanceKilledTheOtherRecordsOnAndTheRestartedOneCatchesUp() async throws {
+        let server = try #require(TestPostgres.shared, "the PostgreSQL test server did not start")
+        let url = server.url(database: try server.makeDatabase())
+        let directory = try makeTemporaryDirectory("sightline-team-kill")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let upstream = try await FixtureUpstream(directory: directory)
+        var a = try TeamInstance.start("kill-a", storeURL: url, upstream: upstream, in: directory)
+        defer { a.sightline.terminateIfRunning() } // whichever A is running when the test ends
+        let b = try TeamInstance.start("kill-b", storeURL: url, upstream: upstream, in: directory)
+        defer { b.sightline.terminateIfRunning() }
+        func call(_ instance: TeamInstance, _ index: Int) throws -> String {
+            try run("curl", ["--max-time", "10", "-sS", "-o", "/dev/null", "-w", "%{http_code}", "-x", instance.sightline.proxy,
+                             "--cacert", instance.dataDirectory + "/ca-cert.pem", "-H", "Content-Type: application/json",
+                             "-d", #"{"model":"gpt-4o","messages":[{"role":"user","content":"call \#(index)"}]}"#,
+                             "https://api.openai.com/v1/chat/completions"]).stdoutText
+        }
+        for index in 0..<5 {
+            #expect(try call(a, index) == "200")
+            #expect(try call(b, 100 + index) == "200")
+        }
+        #expect(try await a.flows(atLeast: 10).count == 10)
+
+        // A dies without a word; B goes on recording, and lists what A had recorded.
+        kill(a.sightline.process.processIdentifier, SIGKILL)
+        a.sightline.process.waitUntilExit()
+        for index in 5..<15 { #expect(try call(b, 100 + index) == "200", "B answers while A is gone") }
+        let whileDown = try await b.flows("?limit=100", atLeast: 20)
+        #expect(whileDown.count == 20)
+        #expect(whileDown.filter { $0["instance"] as? String == "kill-a" }.count == 5, "A's flows outlive A")
+
+        // A comes back on the same data directory and store: it lists all of B's flows, and records again.
+        a = try TeamInstance.start("kill-a", storeURL: url, upstream: upstream, in: directory)
+        for index in 5..<8 { #expect(try call(a, index) == "200") }
+        let caughtUp = try await a.flows("?limit=100", atLeast: 23)
+        #expect(caughtUp.count == 23, "5 + 3 from A, 15 from B, none twice")
+        #expect(Set(caughtUp.compactMap { $0["id"] as? String }).count == 23)
+        #expect(caughtUp.filter { $0["instance"] as? String == "kill-b" }.count == 15)
+        // Both instances' dashboards sum both instances' rollups.
+        for instance in [a, b] {
+            let dashboard = try JSONSerialization.jsonObject(with: try run("curl", ["--max-time", "10", "-sS",
+                                                                                   instance.sightline.ui + "/api/dashboard"]).stdout) as? [String: Any]
+            #expect((dashboard?["totals"] as? [String: Any])?["calls"] as? Int == 23 && dashboard?["source"] as? String == "rollups",
+                    "\(instance.name): \(String(describing: dashboard?["totals"]))")
+        }
+        a.sightline.interrupt()
+        b.sightline.interrupt()
         await upstream.close()
     }
 }

@@ -72,6 +72,7 @@ final class ScriptedStore: FlowStore {
 
     func closeInterruptedWebSockets() async throws -> Int { 0 }
     func callMinutes(from: Int64, to: Int64) async throws -> [CallMinute] { [] }
+    func summary(id: FlowID) async throws -> FlowSummary? { nil }
     func sessionTotals(since: Date, until: Date, limit: Int) async throws -> [SessionTotals] { [] }
 }
 

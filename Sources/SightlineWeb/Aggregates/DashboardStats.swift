@@ -95,10 +95,14 @@ struct DashboardStats: Encodable {
             gateway.add(call)
         }
 
+        /// Set once rollups were added: `totals` is then the sum of the model groups, made once at the end
+        /// rather than merged row by row (each row's latency histograms are the cost of a dashboard).
+        var totalsFromModels = false
+
         /// A minute of rollups: its calls count as scanned (flows the figures cover).
         mutating func add(_ minute: CallMinute) {
             scanned += minute.totals.calls
-            totals.merge(minute.totals)
+            totalsFromModels = true
             models[minute.key.group, default: CallTotals()].merge(minute.totals)
             buckets[Self.start(of: Date(timeIntervalSince1970: Double(minute.key.minute) * 60), bucket: bucketSeconds), default: CallTotals()]
                 .merge(minute.totals)
@@ -111,6 +115,10 @@ struct DashboardStats: Encodable {
     }
 
     static func compute(_ accumulated: Accumulator, complete: Bool, source: String, since: Date, until: Date) -> DashboardStats {
+        var accumulated = accumulated
+        if accumulated.totalsFromModels {
+            for totals in accumulated.models.values { accumulated.totals.merge(totals) }
+        }
         let bucket = accumulated.bucketSeconds
         let byModel = accumulated.models.map { key, totals in group(totals, key: key) }
             .sorted { ($0.calls, $1.key) > ($1.calls, $0.key) }
