@@ -14,8 +14,8 @@ import Testing
 
     /// A gateway call: `curl -i` with the target header, parsed into status, headers (lower-cased) and body.
     func call(_ h: ProxyHarness, path: String = "/v1/chat/completions", body: String? = #"{"model":"gpt-4o-mini","messages":[]}"#,
-              headers: [String] = [], apiKey: String = "sk-gateway-test-1111") throws -> Reply {
-        var arguments = ["--max-time", "20", "-sS", "-i", "-H", "Sightline-Target-Url: https://localhost:\(h.upstream.port)",
+              headers: [String] = [], apiKey: String = "sk-gateway-test-1111", prefix: String = "Sightline-") throws -> Reply {
+        var arguments = ["--max-time", "20", "-sS", "-i", "-H", "\(prefix)Target-Url: https://localhost:\(h.upstream.port)",
                          "-H", "Authorization: Bearer \(apiKey)"]
         for header in headers { arguments += ["-H", header] }
         if let body { arguments += ["-H", "Content-Type: application/json", "--data-binary", body] }
@@ -126,6 +126,21 @@ import Testing
         let malformed = try call(h, headers: ["Sightline-RateLimit-Policy: lots"])
         #expect(malformed.status == 400)
         #expect(malformed.body.contains("RateLimit-Policy"))
+    }
+
+    @Test func aHeliconeRequestGetsEveryGatewayResponseHeaderInItsPrefix() async throws {
+        let h = try await ProxyHarness.start()
+        defer { Task { await h.stop() } }
+        let headers = ["Helicone-RateLimit-Policy: 1;w=60", "Helicone-Cache-Enabled: true"]
+        let first = try call(h, headers: headers, prefix: "Helicone-")
+        #expect(first.status == 200)
+        #expect(first.headers["helicone-cache"] == "MISS" && first.headers["sightline-cache"] == nil)
+        #expect(first.headers["helicone-ratelimit-limit"] == "1" && first.headers["helicone-ratelimit-remaining"] == "0")
+        #expect(first.headers["helicone-ratelimit-policy"] == "1;w=60" && first.headers["helicone-ratelimit-reset"] != nil)
+        #expect(first.headers["ratelimit-limit"] == "1", "the standard header stays for clients that read it")
+        #expect(first.headers["helicone-gateway-ms"] != nil && first.headers["helicone-cache-key"] == first.headers["sightline-cache-key"])
+        let refused = try call(h, headers: ["Helicone-RateLimit-Policy: 1;w=60"], prefix: "Helicone-")
+        #expect(refused.status == 429 && refused.headers["helicone-ratelimit-remaining"] == "0" && refused.headers["retry-after"] != nil)
     }
 
     @Test func retriesPastInjected503sAndReportsAttempts() async throws {

@@ -156,7 +156,20 @@ extension HTTPExchangeStateMachine {
         let gatewayMs = max(0, exchange.ms(now) - Double(gateway.upstreamWait.nanoseconds) / 1_000_000)
         exchange.capture.gateway?.gatewayMs = gatewayMs
         headers.append(("Sightline-Gateway-Ms", String(format: "%.2f", gatewayMs)))
-        return headers
+        return headers + Self.prefixEchoes(headers, prefix: prefix)
+    }
+
+    /// A request that used only `Helicone-` headers gets every header above in that prefix too (GATEWAY.md: response
+    /// headers use the prefix the request used): `Helicone-RateLimit-Limit` beside `RateLimit-Limit`, as Helicone
+    /// sends them, and `Helicone-Gateway-Ms` beside `Sightline-Gateway-Ms`. Those already made in the prefix stay once.
+    static func prefixEchoes(_ headers: [(String, String)], prefix: String) -> [(String, String)] {
+        let own = "Sightline-"
+        guard prefix != own else { return [] }
+        return headers.compactMap { name, value in
+            if name.hasPrefix(own) { return (prefix + name.dropFirst(own.count), value) }
+            if name.hasPrefix("RateLimit-") { return (prefix + name, value) }
+            return nil
+        }
     }
 
     /// Answers without the upstream (rate limited, injected status, too large), recorded as the flow's response.
