@@ -11,6 +11,8 @@ struct InsightRoutes: Sendable {
     let metrics: FlowMetrics
 
     static let maxScan = 2_000_000
+    /// A session's tree reads at most this many of its calls (the newest).
+    static let maxSessionCalls = 20_000
 
     func register(on router: Router<BasicRequestContext>) {
         router.get("/api/dashboard") { request, _ in
@@ -43,6 +45,18 @@ struct InsightRoutes: Sendable {
             var list = result.list(complete: complete)
             list.sessions = Array(list.sessions.prefix(limit))
             return try JSONResponse.make(list)
+        }
+        router.get("/api/sessions/:id") { _, context in
+            let id = try context.parameters.require("id")
+            var flows: [FlowSummary] = []
+            var cursor: String?
+            repeat {
+                let page = try await services.store.flows(FlowQuery(limit: FlowQuery.maxLimit, before: cursor, session: id))
+                flows += page.flows
+                cursor = page.next
+            } while cursor != nil && flows.count < Self.maxSessionCalls
+            guard let tree = SessionTree.build(id: id, flows: flows) else { throw APIError.notFound("no session \(id)") }
+            return try JSONResponse.make(tree)
         }
         router.get("/metrics") { _, _ in
             let text = PrometheusText.render(metrics: metrics.snapshot, recorder: services.recorder?.stats,

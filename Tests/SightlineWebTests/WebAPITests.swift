@@ -325,6 +325,44 @@ import Testing
         }
     }
 
+    @Test func aSessionTreeNestsItsPathsWithTotalsThatIncludeTheirChildren() async throws {
+        let stack = try await WebStack.start()
+        defer { Task { await stack.stop() } }
+        let hi: [String: Any] = ["model": "gpt-4o", "messages": [["role": "user", "content": "hi"]]]
+        for path in ["/plan", "/plan/search", "/plan/search", "/answer"] {
+            _ = try await stack.chat(hi, headers: ["Sightline-Session-Id": "trip-7", "Sightline-Session-Path": path, "Sightline-Session-Name": "Trip"])
+        }
+        _ = try await stack.chat(hi, headers: ["Sightline-Session-Id": "trip-7"])
+        _ = try await stack.chat(hi, headers: ["Sightline-Session-Id": "another"])
+        let flows = try await stack.waitForFlows(6).filter { $0.sessionID == "trip-7" }
+        let perCall = try #require(flows.first?.inputTokens)
+        #expect(perCall > 0 && flows.count == 5)
+        try await stack.application().test(.router) { client in
+            let session = try await client.execute(uri: "/api/sessions/trip-7", method: .get) { try json($0.body) }
+            #expect(session["id"] as? String == "trip-7" && session["name"] as? String == "Trip")
+            #expect(session["calls"] as? Int == 5 && session["input_tokens"] as? Int == 5 * perCall)
+            let tree = session["tree"] as? [[String: Any]] ?? []
+            #expect(tree.map { $0["path"] as? String } == ["/", "/plan", "/answer"], "the pathless call at the root, then first seen")
+            let plan = try #require(tree.first { $0["path"] as? String == "/plan" })
+            #expect(plan["calls"] as? Int == 3 && (plan["flows"] as? [String])?.count == 1, "its own call, and its children's")
+            #expect(plan["input_tokens"] as? Int == 3 * perCall)
+            let search = try #require((plan["children"] as? [[String: Any]])?.first)
+            #expect(search["path"] as? String == "/plan/search" && (search["flows"] as? [String])?.count == 2 && search["calls"] as? Int == 2)
+            let planSpan = try #require((plan["duration_ms"] as? NSNumber)?.doubleValue)
+            #expect(planSpan >= (search["duration_ms"] as? NSNumber)?.doubleValue ?? .infinity, "a node spans its children")
+            let all = Set(flows.map(\.id.description))
+            func ids(_ node: [String: Any]) -> [String] {
+                let children = node["children"] as? [[String: Any]] ?? []
+                return (node["flows"] as? [String] ?? []) + children.flatMap(ids)
+            }
+            let listed = Set(tree.flatMap(ids))
+            #expect(listed == all, "every call of the session once, in the node of its path")
+            try await client.execute(uri: "/api/sessions/no-such-session", method: .get) { response in
+                #expect(response.status == .notFound)
+            }
+        }
+    }
+
     @Test func dashboardSessionsAndMetricsAggregateTheRecordedCalls() async throws {
         let stack = try await WebStack.start()
         defer { Task { await stack.stop() } }

@@ -29,66 +29,59 @@ export async function sessionsView(container, selected) {
 
 async function sessionDetail(pane, id) {
   clear(pane).append(h('div', { class: 'muted' }, 'Loading…'));
-  const page = await api('/api/flows' + query({ session: id, limit: 1000 }));
-  const flows = page.flows.slice().reverse(); // oldest first: the order the agent ran
+  // The tree and its totals come from the API (GET /api/sessions/{id}); each call's row from the flow list.
+  const [session, page] = await Promise.all([
+    api('/api/sessions/' + encodeURIComponent(id)),
+    api('/api/flows' + query({ session: id, limit: 1000 })),
+  ]);
+  const byID = new Map(page.flows.map((f) => [f.id, f]));
   clear(pane);
-  const totals = flows.reduce((t, f) => ({
-    calls: t.calls + 1, input: t.input + (f.input_tokens || 0), output: t.output + (f.output_tokens || 0),
-    cost: t.cost + Number(f.cost_usd || 0), errors: t.errors + (f.error || (f.status || 0) >= 400 ? 1 : 0),
-  }), { calls: 0, input: 0, output: 0, cost: 0, errors: 0 });
-  const first = flows[0], last = flows[flows.length - 1];
-  const span = first && last ? (new Date(last.started_at) - new Date(first.started_at)) + (last.duration_ms || 0) : 0;
+  const errors = page.flows.filter((f) => f.error || (f.status || 0) >= 400).length;
   pane.append(h('div', { class: 'session-head' },
-    h('h3', {}, first?.session_name || id),
+    h('h3', {}, session.name || id),
     h('div', { class: 'usage' },
-      h('span', { class: 'stat' }, h('b', {}, fmt.num(totals.calls)), ' calls'),
-      h('span', { class: 'stat' }, h('b', {}, fmt.num(totals.input)), ' input'),
-      h('span', { class: 'stat' }, h('b', {}, fmt.num(totals.output)), ' output tokens'),
-      h('span', { class: 'stat' }, h('b', {}, fmt.cost(totals.cost)), ' cost'),
-      h('span', { class: 'stat' }, h('b', {}, fmt.ms(span)), ' wall time'),
-      totals.errors ? h('span', { class: 'pill bad' }, `${totals.errors} errors`) : null),
+      h('span', { class: 'stat' }, h('b', {}, fmt.num(session.calls)), ' calls'),
+      h('span', { class: 'stat' }, h('b', {}, fmt.num(session.input_tokens)), ' input'),
+      h('span', { class: 'stat' }, h('b', {}, fmt.num(session.output_tokens)), ' output tokens'),
+      h('span', { class: 'stat' }, h('b', {}, fmt.cost(session.cost_usd)), ' cost'),
+      h('span', { class: 'stat' }, h('b', {}, fmt.ms(session.duration_ms)), ' wall time'),
+      errors ? h('span', { class: 'pill bad' }, `${errors} errors`) : null),
     h('a', { class: 'link small', href: '#/' + query({ session: id }) }, 'Show in the flow list')));
-  pane.append(tree(flows));
+  const starts = page.flows.map((f) => new Date(f.started_at).getTime());
+  const t0 = starts.length ? Math.min(...starts) : 0;
+  const span = Math.max(1, session.duration_ms || 0);
+  const items = h('div', { class: 'tree-children' });
+  for (const node of session.tree) items.append(renderNode(node, byID, t0, span));
+  pane.append(h('div', { class: 'tree waterfall' }, items));
   if (page.next) pane.append(h('p', { class: 'muted small' }, 'Only the newest 1000 calls of this session are shown.'));
 }
 
-/** Nodes by path segment; each call sits at its session path, in the order it ran. */
-function tree(flows) {
-  const root = { name: '', children: new Map(), flows: [] };
-  for (const f of flows) {
-    let node = root;
-    for (const seg of (f.session_path || '/').split('/').filter(Boolean)) {
-      if (!node.children.has(seg)) node.children.set(seg, { name: seg, children: new Map(), flows: [] });
-      node = node.children.get(seg);
-    }
-    node.flows.push(f);
-  }
-  const t0 = flows.length ? new Date(flows[0].started_at) : 0;
-  return h('div', { class: 'tree' }, renderNode(root, t0, true));
-}
-
-function sum(node) {
-  let calls = node.flows.length, tokens = node.flows.reduce((n, f) => n + (f.input_tokens || 0) + (f.output_tokens || 0), 0);
-  for (const c of node.children.values()) { const s = sum(c); calls += s.calls; tokens += s.tokens; }
-  return { calls, tokens };
-}
-
-function renderNode(node, t0, isRoot) {
+/** A node of the session tree: its own calls (each a bar at its start offset, as long as it took), then its children. */
+function renderNode(node, byID, t0, span) {
   const items = h('div', { class: 'tree-children' });
-  for (const f of node.flows) {
-    items.append(h('a', { class: 'tree-flow', href: '#/flows/' + f.id },
-      h('span', { class: 'mono muted' }, '+' + fmt.ms(new Date(f.started_at) - t0)),
-      h('span', { class: 'pill ' + fmt.statusClass(f) }, f.status ?? 'error'),
-      h('span', { class: 'model' }, f.model || f.host),
-      h('span', { class: 'muted' }, f.endpoint || fmt.pathOf(f.url)),
-      h('span', { class: 'muted' }, `${fmt.compact(f.input_tokens || 0)} → ${fmt.compact(f.output_tokens || 0)}`),
-      h('span', { class: 'muted' }, fmt.ms(f.duration_ms)),
-      f.tool_call_count ? h('span', { class: 'badge tools' }, `${f.tool_call_count} tool${f.tool_call_count > 1 ? 's' : ''}`) : null));
-  }
-  for (const c of node.children.values()) items.append(renderNode(c, t0, false));
-  if (isRoot) return items;
-  const s = sum(node);
-  return h('details', { class: 'tree-node', open: true },
-    h('summary', {}, h('span', { class: 'seg-name' }, '/' + node.name), h('span', { class: 'muted small' }, ` ${s.calls} call${s.calls === 1 ? '' : 's'} · ${fmt.compact(s.tokens)} tokens`)),
+  const own = node.flows.map((fid) => byID.get(fid)).filter(Boolean)
+    .sort((a, b) => new Date(a.started_at) - new Date(b.started_at));
+  for (const f of own) items.append(flowRow(f, t0, span));
+  for (const child of node.children) items.append(renderNode(child, byID, t0, span));
+  return h('details', { class: 'tree-node', open: true, 'data-path': node.path },
+    h('summary', {}, h('span', { class: 'seg-name' }, node.path),
+      h('span', { class: 'muted small node-totals' },
+        ` ${node.calls} call${node.calls === 1 ? '' : 's'} · ${fmt.compact(node.input_tokens + node.output_tokens)} tokens · ${fmt.cost(node.cost_usd)} · ${fmt.ms(node.duration_ms)}`)),
     items);
+}
+
+function flowRow(f, t0, span) {
+  const offset = new Date(f.started_at).getTime() - t0;
+  const left = Math.min(100, (offset / span) * 100);
+  const width = Math.max(0.5, Math.min(100 - left, ((f.duration_ms || 0) / span) * 100));
+  return h('a', { class: 'tree-flow', href: '#/flows/' + f.id },
+    h('span', { class: 'mono muted' }, '+' + fmt.ms(offset)),
+    h('span', { class: 'pill ' + fmt.statusClass(f) }, f.status ?? 'error'),
+    h('span', { class: 'model' }, f.model || f.host),
+    h('span', { class: 'muted' }, `${fmt.compact(f.input_tokens || 0)} → ${fmt.compact(f.output_tokens || 0)}`),
+    f.tool_call_count ? h('span', { class: 'badge tools' }, `${f.tool_call_count} tool${f.tool_call_count > 1 ? 's' : ''}`) : null,
+    h('span', { class: 'wf-track', title: `${fmt.ms(offset)} after the session's first call, took ${fmt.ms(f.duration_ms)}` },
+      // Through the CSSOM (an object): the page's CSP refuses style attributes.
+      h('span', { class: 'wf-bar ' + fmt.statusClass(f), style: { left: `${left.toFixed(2)}%`, width: `${width.toFixed(2)}%` } })),
+    h('span', { class: 'muted wf-ms' }, fmt.ms(f.duration_ms)));
 }
