@@ -27,6 +27,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-distributed-tracing.git", from: "1.7.3"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        // Already in the graph through swift-otel's OTLP/HTTP exporter; the CLI talks to a running instance with it.
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
@@ -119,6 +121,7 @@ let package = Package(
         .executableTarget(
             name: "Sightline",
             dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 "SightlineCore", "SightlineCA", "SightlineProxy", "SightlineStore", "SightlineWeb", "SightlineLLM", "SightlineGateway",
                 "SightlineSetup", "SightlineTelemetry",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -126,6 +129,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -6,7 +6,8 @@ struct SightlineCommand: AsyncParsableCommand {
         commandName: "sightline",
         abstract: "See every call your app makes to an LLM API: an intercepting proxy, a gateway and a recorder.",
         version: SightlineVersion.current,
-        subcommands: [StartCommand.self, FlowsCommand.self, ShowCommand.self, TailCommand.self, StatsCommand.self, ExportCommand.self, EnvCommand.self,
+        subcommands: [StartCommand.self, FlowsCommand.self, ShowCommand.self, TailCommand.self, StatsCommand.self, ExportCommand.self, ReplayCommand.self, DiffCommand.self,
+                      EnvCommand.self,
                       RunCommand.self, CACommand.self, SystemProxyCommand.self],
         defaultSubcommand: nil
     )

@@ -116,7 +116,12 @@ extension FlowSummary: Codable {
         case finishReason = "finish_reason", toolCallCount = "tool_call_count", truncated
         case tokensPerSecond = "tokens_per_second", sessionPath = "session_path", sessionName = "session_name"
         case clientAddress = "client_address", upstreamURL = "upstream_url", gateway, errorKind = "error_kind"
-        case websocket, instance
+        case websocket, instance, replayOf = "replay_of"
+    }
+
+    /// The flow this one replays (`sightline replay`, the UI's replay), from the `Replay-Of` property the replay sets.
+    public var replayOf: FlowID? {
+        properties.first { $0.key.lowercased() == "replay-of" }.flatMap { FlowID($0.value) }
     }
 
     public init(from decoder: any Decoder) throws {
@@ -206,5 +211,6 @@ extension FlowSummary: Codable {
         try c.encode(gateway, forKey: .gateway)
         try c.encode(websocket, forKey: .websocket)
         try c.encode(instance, forKey: .instance)
+        try c.encode(replayOf, forKey: .replayOf)
     }
 }

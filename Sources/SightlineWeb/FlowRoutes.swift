@@ -40,6 +40,15 @@ struct FlowRoutes: Sendable {
             }
             return download(out, type: "application/x-ndjson", name: "sightline.jsonl")
         }
+        router.get("/api/flows/{id}/diff") { request, context in
+            let flow = try await detail(context)
+            let raw = request.uri.queryParameters["against"].map(String.init)
+            guard let againstID = raw.map(FlowID.init) ?? FlowDiffBody.defaultAgainst(flow) else {
+                throw APIError.badRequest(raw == nil ? "this flow replays no other: name one with ?against=ID" : "\"\(raw!)\" is not a flow id")
+            }
+            guard let other = try await services.store.flow(id: againstID) else { throw APIError.notFound("no flow \(againstID)") }
+            return try JSONResponse.make(try FlowDiffBody.make(flow, against: other))
+        }
         router.post("/api/flows/{id}/replay") { request, context in
             try await replay(request, context: context)
         }

@@ -69,6 +69,59 @@ import Testing
         again.waitUntilExit()
     }
 
+    @Test func replayEditsAndResendsACallThroughTheRunningInstanceAndDiffSaysWhatChanged() async throws {
+        let directory = try makeTemporaryDirectory("sightline-replay")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let upstream = try await TestUpstream(directory: directory)
+        defer { Task { await upstream.close() } }
+        let data = directory.appendingPathComponent("data").path
+        let (process, proxy, ui) = try start([
+            "--listen", "127.0.0.1:0", "--ui", "127.0.0.1:0", "--data-dir", data, "--upstream-ca", upstream.caFile.path,
+            "--map-remote", "https://api.openai.com=https://localhost:\(upstream.port)", "--log-level", "error",
+        ])
+        defer { if process.isRunning { process.terminate() } }
+        let curl = try run("curl", ["--max-time", "10", "-sS", "-x", proxy, "--cacert", data + "/ca-cert.pem",
+                                    "-H", "Authorization: Bearer sk-replay-secret-abcd", "-H", "Content-Type: application/json",
+                                    "-d", #"{"model":"gpt-4o-mini","temperature":1,"messages":[{"role":"user","content":"hello teapot"}]}"#,
+                                    "https://api.openai.com/v1/chat/completions"])
+        #expect(curl.status == 0, "\(curl.stderr)")
+        let address = String(ui.dropFirst("http://".count))
+        var original: String?
+        for _ in 0..<50 where original == nil {
+            let page = try JSONSerialization.jsonObject(with: try run("curl", ["-sS", ui + "/api/flows"]).stdout) as? [String: Any]
+            original = (page?["flows"] as? [[String: Any]])?.first?["id"] as? String
+            if original == nil { try await Task.sleep(for: .milliseconds(100)) }
+        }
+        let originalID = try #require(original)
+
+        let replay = try run(Self.binary, ["replay", "last", "--model", "gpt-4o", "--set", "temperature=0", "--set", "messages.0.content=hello kettle",
+                                           "--json", "--ui", address])
+        #expect(replay.status == 0, "\(replay.stderr)")
+        let answer = try #require(try JSONSerialization.jsonObject(with: replay.stdout) as? [String: Any], "\(replay.stdoutText)")
+        let newID = try #require(answer["id"] as? String)
+        #expect(newID != originalID && answer["status"] as? Int == 200 && answer["replay_of"] as? String == originalID)
+        let diff = try #require(answer["diff"] as? [String: Any])
+        let params = diff["params_changed"] as? [String: [Any]] ?? [:]
+        #expect(params["model"]?.compactMap { $0 as? String } == ["gpt-4o-mini", "gpt-4o"], "\(params)")
+        #expect(params["temperature"]?.compactMap { ($0 as? NSNumber)?.intValue } == [1, 0], "\(params)")
+        #expect((diff["changed_messages"] as? [[String: Any]])?.count == 1 && (diff["added_messages"] as? [Any])?.isEmpty == true)
+        // The new flow went out edited (its recorded request is what reached the upstream) and names the one it replays.
+        let flow = try JSONSerialization.jsonObject(with: try run("curl", ["-sS", ui + "/api/flows/\(newID)"]).stdout) as? [String: Any]
+        let sent = (flow?["request"] as? [String: Any])?["body"] as? String ?? ""
+        #expect(sent.contains(#""model":"gpt-4o""#) && sent.contains("hello kettle") && !sent.contains("hello teapot"), "\(sent)")
+        #expect(upstream.requests.count == 2)
+        let listed = try JSONSerialization.jsonObject(with: try run("curl", ["-sS", ui + "/api/flows?limit=1"]).stdout) as? [String: Any]
+        #expect((listed?["flows"] as? [[String: Any]])?.first?["replay_of"] as? String == originalID)
+        // `diff` prints the same in words, against the replayed flow by default.
+        let words = try run(Self.binary, ["diff", newID, "--ui", address])
+        #expect(words.status == 0 && words.stdoutText.contains("against \(originalID): 3 changes"), "\(words.stdoutText)\(words.stderr)")
+        #expect(words.stdoutText.contains("~ model: \"gpt-4o-mini\" → \"gpt-4o\""), "\(words.stdoutText)")
+        let nothing = try run(Self.binary, ["replay", originalID, "--ui", "127.0.0.1:1"])
+        #expect(nothing.status != 0 && nothing.stderr.contains("no Sightline answers at http://127.0.0.1:1"), "\(nothing.stderr)")
+        kill(process.processIdentifier, SIGINT)
+        process.waitUntilExit()
+    }
+
     /// GATEWAY.md state lives in the store: a cached answer and a rate-limit window outlast a restart,
     /// `DELETE /api/cache` empties the cache, and `sightline stats` counts hits, savings and refusals.
     @Test func gatewayCacheAndRateLimitsSurviveARestart() async throws {

@@ -523,7 +523,7 @@ import Testing
                     "/api/flows", "/api/flows/{id}", "/api/flows/{id}/curl", "/api/flows/{id}/har", "/api/flows/{id}/replay",
                     "/api/export.har", "/api/export.jsonl", "/api/events", "/api/sessions", "/api/dashboard", "/api/stats",
                     "/api/info", "/api/ca.pem", "/api/ca.cer", "/api/reload", "/api/login", "/api/logout", "/api/openapi.json", "/metrics",
-                    "/api/cache",
+                    "/api/cache", "/api/sessions/{id}", "/api/flows/{id}/diff",
                 ]
                 #expect(paths == routes)
                 // The documented words are exactly the kinds the code has.
