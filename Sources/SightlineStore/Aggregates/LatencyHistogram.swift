@@ -4,39 +4,100 @@ import Foundation
 /// 0.0456), so that a group's percentiles can be read from a sum of per-minute rollups instead of every flow.
 /// A percentile is then at most 0.5 % from the exact one, whatever the spread; values of three digits or fewer
 /// (200 ms, 50 ms) are kept exactly.
-public struct LatencyHistogram: Sendable, Equatable {
-    /// Count per bucket key (see `key(of:)`); only buckets with a count are present.
-    public private(set) var counts: [Int32: Int] = [:]
-    public private(set) var total = 0
+///
+/// Counts sit in an array indexed by bucket key from the lowest key seen (latencies span a few decades: a few
+/// thousand slots at most), so adding a minute's histogram into a dashboard group is array arithmetic. A histogram
+/// read from a rollup row keeps its text until it is first used, and merging it into another reads the text straight
+/// into that one: a dashboard over a day reads ten thousand rows and never builds a histogram per row.
+public struct LatencyHistogram: Sendable {
+    /// Key of `dense[0]`.
+    private var base: Int32 = 0
+    /// Counts by `key - base`; may hold zeros.
+    private var dense: [Int] = []
+    /// Values of zero and below (key 0), apart from the dense range of positive values.
+    private var zeros = 0
+    /// A stored row's `key:count,…` not yet read into `dense`.
+    private var pending: String?
 
     public init() {}
 
+    /// The number of values.
+    public var total: Int { materialized.zeros + materialized.dense.reduce(0, +) }
+
+    /// Count per bucket key (see `key(of:)`); only buckets with a count are present.
+    public var counts: [Int32: Int] {
+        var counts: [Int32: Int] = [:]
+        materialized.forEachBucket { counts[$0] = $1 }
+        return counts
+    }
+
     public mutating func add(_ value: Double, count: Int = 1) {
         guard value.isFinite else { return }
-        let key = Self.key(of: value)
-        let updated = counts[key, default: 0] + count
-        counts[key] = updated == 0 ? nil : updated
-        total += count
+        materialize()
+        add(key: Self.key(of: value), count: count)
     }
 
     public mutating func merge(_ other: LatencyHistogram, sign: Int = 1) {
-        for (key, count) in other.counts {
-            let updated = counts[key, default: 0] + sign * count
-            counts[key] = updated == 0 ? nil : updated
+        materialize()
+        if let text = other.pending {
+            Self.parse(text) { key, count in add(key: key, count: sign * count) }
+        } else {
+            other.forEachBucket { key, count in add(key: key, count: sign * count) }
         }
-        total += sign * other.total
     }
 
     /// Nearest rank: the smallest bucket value with at least `p` of the values at or below it.
     public func percentile(_ p: Double) -> Double? {
+        let histogram = materialized
+        let total = histogram.total
         guard total > 0 else { return nil }
         let rank = min(total, max(1, Int((p * Double(total)).rounded(.up))))
         var seen = 0
-        for key in counts.keys.sorted() {
-            seen += counts[key] ?? 0
-            if seen >= rank { return Self.value(of: key) }
+        var found: Int32?
+        histogram.forEachBucket { key, count in
+            guard found == nil else { return }
+            seen += count
+            if seen >= rank { found = key }
         }
-        return counts.keys.max().map(Self.value(of:))
+        return found.map(Self.value(of:))
+    }
+
+    private mutating func add(key: Int32, count: Int) {
+        guard count != 0 else { return }
+        if key == 0 {
+            zeros += count
+            return
+        }
+        if dense.isEmpty {
+            base = key
+            dense = [count]
+            return
+        }
+        if key < base {
+            dense.insert(contentsOf: repeatElement(0, count: Int(base - key)), at: 0)
+            base = key
+        } else if Int(key - base) >= dense.count {
+            dense.append(contentsOf: repeatElement(0, count: Int(key - base) - dense.count + 1))
+        }
+        dense[Int(key - base)] += count
+    }
+
+    /// Buckets with a count, in key (so value) order.
+    private func forEachBucket(_ body: (Int32, Int) -> Void) {
+        if zeros != 0 { body(0, zeros) }
+        for (offset, count) in dense.enumerated() where count != 0 { body(base + Int32(offset), count) }
+    }
+
+    private mutating func materialize() {
+        guard let text = pending else { return }
+        pending = nil
+        Self.parse(text) { key, count in add(key: key, count: count) }
+    }
+
+    private var materialized: LatencyHistogram {
+        var copy = self
+        copy.materialize()
+        return copy
     }
 
     /// 0 for zero and below; otherwise (exponent + 64) × 1024 + mantissa, mantissa in 100…999 and value =
@@ -61,22 +122,33 @@ public struct LatencyHistogram: Sendable, Equatable {
     private static func scale(_ exponent: Int) -> Double { pow(10, Double(exponent)) }
 }
 
+extension LatencyHistogram: Equatable {
+    public static func == (lhs: LatencyHistogram, rhs: LatencyHistogram) -> Bool { lhs.counts == rhs.counts }
+}
+
 extension LatencyHistogram {
     /// `key:count,key:count` in key order, as the rollup tables store it.
     public var encoded: String {
-        counts.keys.sorted().map { "\($0):\(counts[$0] ?? 0)" }.joined(separator: ",")
+        if let pending { return pending }
+        var parts: [String] = []
+        forEachBucket { key, count in parts.append("\(key):\(count)") }
+        return parts.joined(separator: ",")
     }
 
+    /// A stored row's histogram, read when first used.
     public init(encoded: some StringProtocol) {
         self.init()
-        // Read byte by byte: a dashboard parses a few thousand of these, and splitting into substrings showed.
+        if !encoded.isEmpty { pending = String(encoded) }
+    }
+
+    /// Reads `key:count,…` byte by byte (a dashboard reads a few thousand of these; substrings showed).
+    private static func parse(_ text: String, _ body: (Int32, Int) -> Void) {
         var key = 0, count = 0, negative = false, inCount = false
         func flush() {
-            let value = negative ? -count : count
-            if inCount, value != 0 { counts[Int32(truncatingIfNeeded: key), default: 0] += value; total += value }
+            if inCount { body(Int32(truncatingIfNeeded: key), negative ? -count : count) }
             key = 0; count = 0; negative = false; inCount = false
         }
-        for byte in encoded.utf8 {
+        for byte in text.utf8 {
             switch byte {
             case UInt8(ascii: "0")...UInt8(ascii: "9"):
                 if inCount { count = count &* 10 &+ Int(byte &- 48) } else { key = key &* 10 &+ Int(byte &- 48) }
