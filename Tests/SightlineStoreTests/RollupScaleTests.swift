@@ -80,6 +80,18 @@ struct RollupScaleTests {
             calls = totals.calls
         }
         #expect(calls == Self.total, "every seeded flow is in the rollups")
+        // Its two halves: reading the rows, and folding them.
+        var rows: [CallMinute] = []
+        let read = try await median("read") {
+            rows = try await store.callMinutes(from: CallMinute.minute(of: now.addingTimeInterval(-86_400)), to: CallMinute.minute(of: now) + 1)
+        }
+        let fold = try await median("fold") {
+            var models: [String: CallTotals] = [:], buckets: [Int64: CallTotals] = [:]
+            for minute in rows {
+                models[minute.key.group, default: CallTotals()].merge(minute.totals)
+                buckets[minute.key.minute / 30, default: CallTotals()].merge(minute.totals)
+            }
+        }
         var sessions: [SessionTotals] = []
         let sessionsTime = try await median("sessions") {
             sessions = try await store.sessionTotals(since: now.addingTimeInterval(-7 * 86_400), until: now, limit: 200)
@@ -88,7 +100,7 @@ struct RollupScaleTests {
         let page = try await median("page") { _ = try await store.flows(FlowQuery(limit: 50)) }
         let rate = Double(Self.total) / (Double(seeding.components.seconds) + Double(seeding.components.attoseconds) / 1e18)
         print("scale [\(backend.rawValue)]: \(Self.total) flows inserted by 2 instances in \(seeding) (\(Int(rate)) flows/s); "
-            + "dashboard 24 h \(dashboard), sessions 7 days \(sessionsTime), first page \(page) (medians of 5)")
+            + "dashboard 24 h \(dashboard) (\(rows.count) rows: read \(read), fold \(fold)), sessions 7 days \(sessionsTime), first page \(page) (medians of 5)")
         if let second { await second.close() }
         await opened.close()
     }

@@ -14,8 +14,15 @@ enum RollupText {
                 String(t.pricedCalls), String(t.unpricedCalls), t.durations.encoded, t.ttfts.encoded, gateway].joined(separator: ";")
     }
 
+    /// The fields of a line, split on its bytes: splitting a String walks grapheme clusters, and a minute's line is
+    /// mostly its latency histograms (a dashboard over a day splits ten thousand of them).
+    static func fields(_ text: String, _ separator: Character) -> [Substring] {
+        let byte = separator.asciiValue ?? 0
+        return text.utf8.split(separator: byte, omittingEmptySubsequences: false).map { Substring($0) }
+    }
+
     static func decodeMinute(key: CallMinute.Key, provider: String?, text: String) -> CallMinute {
-        let f = text.split(separator: ";", omittingEmptySubsequences: false)
+        let f = fields(text, ";")
         func int(_ i: Int) -> Int { i < f.count ? Int(f[i]) ?? 0 : 0 }
         func decimal(_ s: Substring?) -> Decimal { s.flatMap { Decimal(string: String($0)) } ?? 0 }
         var totals = CallTotals()
@@ -23,8 +30,8 @@ enum RollupText {
         totals.calls = int(0)
         totals.errors = int(1)
         if f.count > 2 {
-            for pair in f[2].split(separator: "|") {
-                let parts = pair.split(separator: "=")
+            for pair in f[2].utf8.split(separator: UInt8(ascii: "|")) {
+                let parts = pair.split(separator: UInt8(ascii: "=")).map { Substring($0) }
                 if parts.count == 2, let kind = FlowErrorKind(rawValue: String(parts[0])), let n = Int(parts[1]) { totals.errorsByKind[kind] = n }
             }
         }
@@ -37,7 +44,7 @@ enum RollupText {
         if f.count > 9 { totals.ttfts = LatencyHistogram(encoded: f[9]) }
         var gateway = GatewayTotals()
         if f.count > 10 {
-            let g = f[10].split(separator: "/", omittingEmptySubsequences: false)
+            let g = f[10].utf8.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false).map { Substring($0) }
             func n(_ i: Int) -> Int { i < g.count ? Int(g[i]) ?? 0 : 0 }
             gateway.cacheHits = n(0)
             gateway.cacheMisses = n(1)
@@ -59,7 +66,7 @@ enum RollupText {
 
     static func decodeSession(key: SessionTotals.Key, name: String?, first: Int64, last: Int64, lastEnded: Double,
                               text: String, models: String, users: String) -> SessionTotals {
-        let f = text.split(separator: ";", omittingEmptySubsequences: false)
+        let f = fields(text, ";")
         func int(_ i: Int) -> Int { i < f.count ? Int(f[i]) ?? 0 : 0 }
         var session = SessionTotals(key: key)
         session.name = name
