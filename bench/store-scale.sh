@@ -3,14 +3,18 @@
 # Sightline SQLite store, starts the real binary on it, and times through the API the first page, a filtered
 # page, a deep page and a full-text query. A report, not a pass/fail.
 #   bench/store-scale.sh [N]
+#   SIGHTLINE_BIN=/path/to/sightline bench/store-scale.sh [N]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 n=${1:-1000000}
 work=$(mktemp -d)
 pid=""
 trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$work"' EXIT
-swift build -c release --product sightline >/dev/null
-bin=.build/release/sightline
+bin="${SIGHTLINE_BIN:-}"   # bench this binary instead of building the main package
+if [[ -z "$bin" ]]; then
+  swift build -c release --product sightline >/dev/null
+  bin=.build/release/sightline
+fi
 
 start() {
   "$bin" start --listen 127.0.0.1:0 --ui 127.0.0.1:0 --data-dir "$work/data" --log-level error >"$work/out" 2>&1 &
