@@ -404,12 +404,24 @@ public final class PostgresFlowStore: FlowStore {
     /// open sessions are still being relayed.
     public func closeInterruptedWebSockets() async throws -> Int {
         try await client.withTransaction(logger: logger) { connection -> Int in
-            let rows = try await connection.query("""
-                UPDATE flow SET ws_open = false, error = coalesce(error, \(SQLiteFlowStore.interruptedWebSocketError))
-                WHERE ws_open AND instance = \(instance) RETURNING id, started_at
-                """, logger: logger)
+            // The error makes them failed calls: the rollups count them out as they were and in as they are now.
+            var change = RollupChange()
+            let decoder = FlowRow.databaseJSONDecoder(for: "gateway")
+            let before = try await connection.query(PostgresQuery(unsafeSQL: "SELECT \(SQLiteFlowStore.factColumns) FROM flow WHERE ws_open AND instance = $1",
+                                                                  binds: { var b = PostgresBindings(); b.append(instance); return b }()), logger: logger)
+            for try await row in before { if let call = try PostgresRollups.facts(row, decoder) { change.remove(call) } }
+            let rows = try await connection.query(PostgresQuery(unsafeSQL: """
+                UPDATE flow SET ws_open = false, error = coalesce(error, $1)
+                WHERE ws_open AND instance = $2 RETURNING \(SQLiteFlowStore.factColumns), flow.id
+                """, binds: { var b = PostgresBindings(); b.append(SQLiteFlowStore.interruptedWebSocketError); b.append(instance); return b }()),
+                logger: logger)
             var closed: [(String, Int64)] = []
-            for try await (id, startedAt) in rows.decode((String, Int64).self) { closed.append((id, startedAt)) }
+            for try await row in rows {
+                if let call = try PostgresRollups.facts(row, decoder) { change.add(call) }
+                let r = row.makeRandomAccess()
+                closed.append((try r["id"].decode(String.self), try r["started_at"].decode(Int64.self)))
+            }
+            try await PostgresRollups.apply(change, connection, logger: logger)
             for (id, startedAt) in closed {
                 try await connection.query("""
                     UPDATE flow_body SET websocket = jsonb_set(websocket::jsonb, '{open}', 'false')::text
