@@ -9,6 +9,12 @@ import Testing
 @Suite(.serialized) struct CLITests {
     static var binary: String { SightlineBinary.path }
 
+    /// `start`'s arguments for a run into `data` whose calls to api.openai.com reach the test upstream.
+    static func recordingTo(_ upstream: TestUpstream, data: String) -> [String] {
+        ["--listen", "127.0.0.1:0", "--ui", "127.0.0.1:0", "--data-dir", data, "--upstream-ca", upstream.caFile.path,
+         "--map-remote", "https://api.openai.com=https://localhost:\(upstream.port)", "--log-level", "error"]
+    }
+
     /// Starts `sightline start` and returns the process and the proxy and UI URLs from its banner.
     private func start(_ arguments: [String]) throws -> (Process, String, String) {
         let started = try StartedSightline.start(arguments)
@@ -22,10 +28,7 @@ import Testing
         defer { Task { await upstream.close() } }
         let data = directory.appendingPathComponent("data").path
 
-        let (process, proxy, ui) = try start([
-            "--listen", "127.0.0.1:0", "--ui", "127.0.0.1:0", "--data-dir", data, "--upstream-ca", upstream.caFile.path,
-            "--map-remote", "https://api.openai.com=https://localhost:\(upstream.port)", "--log-level", "error",
-        ])
+        let (process, proxy, ui) = try start(Self.recordingTo(upstream, data: data))
         defer { if process.isRunning { process.terminate() } }
         #expect(proxy.hasPrefix("http://127.0.0.1:"))
         #expect(ui.hasPrefix("http://127.0.0.1:"))
@@ -75,10 +78,7 @@ import Testing
         let upstream = try await TestUpstream(directory: directory)
         defer { Task { await upstream.close() } }
         let data = directory.appendingPathComponent("data").path
-        let (process, proxy, ui) = try start([
-            "--listen", "127.0.0.1:0", "--ui", "127.0.0.1:0", "--data-dir", data, "--upstream-ca", upstream.caFile.path,
-            "--map-remote", "https://api.openai.com=https://localhost:\(upstream.port)", "--log-level", "error",
-        ])
+        let (process, proxy, ui) = try start(Self.recordingTo(upstream, data: data))
         defer { if process.isRunning { process.terminate() } }
         let curl = try run("curl", ["--max-time", "10", "-sS", "-x", proxy, "--cacert", data + "/ca-cert.pem",
                                     "-H", "Authorization: Bearer sk-replay-secret-abcd", "-H", "Content-Type: application/json",
