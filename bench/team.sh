@@ -16,12 +16,15 @@ root="$(dirname "$bench_dir")"
 seconds="${BENCH_TEAM_SECONDS:-60}"
 work="$(mktemp -d "${TMPDIR:-/tmp}/sightline-team.XXXXXX")"
 started_pids=()
+as_pg() { if [[ "$(id -u)" == 0 ]]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 cleanup() {
-    for pid in "${started_pids[@]}"; do kill -INT "$pid" 2>/dev/null || true; done
+    # PostgreSQL first and by its own tool: under runuser a signal does not always reach the postmaster.
+    [[ -n "${pg_bin:-}" && -d "$work/pg/data" ]] && as_pg "$pg_bin/pg_ctl" -D "$work/pg/data" -m fast -w stop >/dev/null 2>&1
+    for pid in "${started_pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
     for pid in "${started_pids[@]}"; do
         for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
         kill -KILL "$pid" 2>/dev/null || true
-    done
+    done 2>/dev/null
     rm -rf "$work"
 }
 trap cleanup EXIT
@@ -49,9 +52,8 @@ bench="$bench_dir/.build/release/sightline-bench"
 
 # PostgreSQL: initdb into the work directory, the server on a free port (as `postgres` when run as root).
 pg_bin="$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n1)"
-as_pg() { if [[ "$(id -u)" == 0 ]]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 mkdir -p "$work/pg"; echo "bench-password" >"$work/pg/pwfile"
-[[ "$(id -u)" == 0 ]] && chown -R postgres "$work/pg"
+if [[ "$(id -u)" == 0 ]]; then chmod 755 "$work"; chown -R postgres "$work/pg"; fi # the server runs as postgres
 as_pg "$pg_bin/initdb" -D "$work/pg/data" -U sightline --pwfile="$work/pg/pwfile" --auth-host=scram-sha-256 \
     --auth-local=trust -E UTF8 --no-locale >/dev/null
 pg_port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
@@ -62,6 +64,7 @@ for _ in $(seq 100); do as_pg "$pg_bin/pg_isready" -h 127.0.0.1 -p "$pg_port" >/
 as_pg "$pg_bin/createdb" -h "$work/pg" -p "$pg_port" -U sightline flows
 store="postgres://sightline:bench-password@127.0.0.1:$pg_port/flows?sslmode=disable"
 
+"$bench" prepare-upstream --dir "$work/upstream"
 "$bench" serve --upstream-dir "$work/upstream" >"$work/upstream.out" 2>"$work/upstream.out.err" &
 started_pids+=("$!")
 wait_for_port "$work/upstream.out" '^upstream https://127\.0\.0\.1:' "$!" >/dev/null
@@ -118,7 +121,7 @@ timeit() { # LABEL PATH: median of 5 after a warm-up, through team-a's API
 echo
 echo "API over the $stored flows of both instances, read through team-a (median of 5):"
 timeit "dashboard (24 h, rollups)" "/api/dashboard"
-timeit "dashboard (filtered: scan)" "/api/dashboard?provider=openai"
+timeit "dashboard (filtered: scan)" "/api/dashboard?host=127.0.0.1"
 timeit "sessions (7 days)" "/api/sessions"
 timeit "first page (50)" "/api/flows"
 timeit "full text" "/api/flows?q=warehouse"
