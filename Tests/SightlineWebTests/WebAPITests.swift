@@ -471,6 +471,10 @@ import Testing
             let upstream = text.split(separator: "\n").filter { $0.hasPrefix("sightline_upstream_errors_total{") }
                 .compactMap { $0.split(separator: " ").last.flatMap { Int($0) } }
             #expect(upstream.reduce(0, +) == 2, "the two resets, not the client that left")
+            let stats = try await client.execute(uri: "/api/stats", method: .get) { try json($0.body) }
+            #expect(stats["flows"] as? Int == 4 && (stats["recorder"] as? [String: Any])?["recorded"] as? Int == 4)
+            let health = try await client.execute(uri: "/api/stats?count=false", method: .get) { try json($0.body) }
+            #expect(health["flows"] == nil && (health["recorder"] as? [String: Any])?["recorded"] as? Int == 4, "the UI's poll: no count")
         }
     }
 

@@ -37,7 +37,7 @@ class StoreHealth {
   start() {
     if (this.timer) return;
     const check = async () => {
-      try { this.show((await api('/api/stats')).recorder); } catch { /* the API itself is away: the live badge says so */ }
+      try { this.show((await api('/api/stats?count=false')).recorder); } catch { /* the API itself is away: the live badge says so */ }
     };
     check();
     this.timer = setInterval(check, 5000);
