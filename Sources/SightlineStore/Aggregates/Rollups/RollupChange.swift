@@ -10,8 +10,6 @@ public struct RollupChange: Sendable {
 
     public init() {}
 
-    public var isEmpty: Bool { minutes.isEmpty && sessions.isEmpty }
-
     public mutating func add(_ call: CallFacts) { change(call, sign: 1) }
 
     /// A stored flow being replaced or deleted.

@@ -21,8 +21,8 @@ public struct SessionTotals: Sendable, Equatable {
     public var name: String?
     public var calls = 0
     public var errors = 0
-    /// Unix milliseconds. A change that only takes calls out leaves them as `Int64.max`/`.min`, so merging it
-    /// moves neither: a flow recorded again starts when it started the first time.
+    /// Unix milliseconds. A change that only takes calls out leaves these three at their extremes (`Int64.max`,
+    /// `.min`, `-infinity`), so merging it moves none: a flow recorded again starts when it started the first time.
     public var firstStartedAt = Int64.max
     public var lastStartedAt = Int64.min
     /// Fractional: a session's duration keeps its calls' sub-millisecond durations.
