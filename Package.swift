@@ -39,7 +39,7 @@ let package = Package(
         ),
         .target(
             name: "SightlineLLM",
-            dependencies: ["SightlineCore"],
+            dependencies: ["SightlineCore", .product(name: "Crypto", package: "swift-crypto")],
             resources: [.copy("Resources")],
             swiftSettings: swiftSettings
         ),

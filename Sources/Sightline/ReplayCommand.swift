@@ -44,12 +44,12 @@ struct ReplayCommand: AsyncParsableCommand {
     }
 }
 
-/// `sightline diff A [B]`: what A's request changed against B's (by default the flow A replays).
+/// `sightline diff A [B]`: what A's request changed against B's (by default the call A continues, else the flow it replays).
 struct DiffCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "diff", abstract: "What a call's request changed against another's.")
 
     @Argument(help: "The flow (or `last`).") var id: String
-    @Argument(help: "The flow to compare with. Default: the flow it replays.") var against: String?
+    @Argument(help: "The flow to compare with. Default: the call it continues, else the flow it replays.") var against: String?
     @OptionGroup var instance: InstanceOption
     @Flag(help: "Print the API's JSON.") var json = false
 

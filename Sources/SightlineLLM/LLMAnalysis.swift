@@ -96,6 +96,8 @@ public struct LLMAnalysis: Sendable, Codable, Hashable {
     public var responseModel: String?
     /// The provider's id for the response (`chatcmpl-…`, `msg_…`, `resp_…`), when it sent one.
     public var responseID: String?
+    /// The earlier response this request continues on the provider's side (Responses API `previous_response_id`).
+    public var previousResponseID: String?
     public var stream: Bool
     public var usage: LLMUsage
     /// nil when the model's price is unknown; never 0 for an unknown model.
@@ -113,13 +115,14 @@ public struct LLMAnalysis: Sendable, Codable, Hashable {
     public init(provider: String, endpoint: String?, model: String?, stream: Bool, usage: LLMUsage, costUSD: Decimal?,
                 ttftMs: Double?, tokensPerSecond: Double?, finishReason: String?, toolCallCount: Int, truncated: Bool,
                 conversation: Conversation, searchText: String, requestModel: String? = nil, responseModel: String? = nil,
-                responseID: String? = nil) {
+                responseID: String? = nil, previousResponseID: String? = nil) {
         self.provider = provider
         self.endpoint = endpoint
         self.model = model
         self.requestModel = requestModel
         self.responseModel = responseModel
         self.responseID = responseID
+        self.previousResponseID = previousResponseID
         self.stream = stream
         self.usage = usage
         self.costUSD = costUSD

@@ -75,7 +75,8 @@ public struct LLMAnalyzer: Sendable {
             searchText: SearchText.of(conversation),
             requestModel: decoded.requestModel ?? route.modelFromPath,
             responseModel: decoded.responseModel,
-            responseID: decoded.responseID
+            responseID: decoded.responseID,
+            previousResponseID: decoded.previousResponseID
         )
     }
 

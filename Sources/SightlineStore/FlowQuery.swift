@@ -18,6 +18,8 @@ public struct FlowQuery: Sendable, Hashable {
     public var status: Int?
     public var mode: FlowMode?
     public var session: String?
+    /// The calls of one conversation (`thread=ID`, the `thread_id` its calls share).
+    public var thread: String?
     public var user: String?
     /// Only flows that failed this way (`error_kind=upstream_reset`).
     public var errorKind: FlowErrorKind?
@@ -53,7 +55,7 @@ public struct FlowQuery: Sendable, Hashable {
     }
 
     /// Reads the query parameters of `GET /api/flows` (`limit`, `before`, `host`, `provider`, `model`,
-    /// `status`, `mode`, `session`, `user`, `error_kind`, `property.NAME`, `q`, `since`, `until` as RFC 3339
+    /// `status`, `mode`, `session`, `thread`, `user`, `error_kind`, `property.NAME`, `q`, `since`, `until` as RFC 3339
     /// or Unix milliseconds, `tunnels=hide`). Empty values count as absent and
     /// unknown names are ignored, so the web API and the CLI parse filters the same way.
     public init(parameters: [(name: String, value: String)]) {
@@ -68,6 +70,7 @@ public struct FlowQuery: Sendable, Hashable {
             case "status": status = Int(value)
             case "mode": mode = FlowMode(rawValue: value)
             case "session": session = value
+            case "thread": thread = value
             case "user": user = value
             case "error_kind": errorKind = FlowErrorKind(rawValue: value)
             case "q": q = value

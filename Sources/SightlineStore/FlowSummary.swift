@@ -53,6 +53,12 @@ public struct FlowSummary: Sendable, Hashable {
     /// The Sightline that recorded the flow (`--instance-name`, by default host name and proxy port), so that a
     /// team's shared store says which gateway or container saw each call.
     public var instance: String?
+    /// The earlier call this one continues (its input is that call's input and output, it names that call's
+    /// response, or both are calls of one MCP session); nil when it starts a conversation.
+    public var parentID: FlowID?
+    /// Shared by every call of one conversation: the id of its first call. nil for flows that are not calls
+    /// holding a conversation (plain HTTP, embeddings, token counts).
+    public var threadID: FlowID?
 
     public init(id: FlowID, startedAt: Date, method: String, url: String, host: String, status: Int? = nil,
                 error: String? = nil, errorKind: FlowErrorKind? = nil, mode: FlowMode, durationMs: Double? = nil, ttfbMs: Double? = nil,
@@ -63,7 +69,8 @@ public struct FlowSummary: Sendable, Hashable {
                 properties: [String: String] = [:], finishReason: String? = nil, toolCallCount: Int? = nil,
                 truncated: Bool = false, tokensPerSecond: Double? = nil, sessionPath: String? = nil,
                 sessionName: String? = nil, clientAddress: String? = nil, upstreamURL: String? = nil,
-                gateway: GatewayRecord? = nil, websocket: WebSocketSummary? = nil, instance: String? = nil) {
+                gateway: GatewayRecord? = nil, websocket: WebSocketSummary? = nil, instance: String? = nil,
+                parentID: FlowID? = nil, threadID: FlowID? = nil) {
         self.id = id
         self.startedAt = startedAt
         self.method = method
@@ -101,6 +108,8 @@ public struct FlowSummary: Sendable, Hashable {
         self.gateway = gateway
         self.websocket = websocket
         self.instance = instance
+        self.parentID = parentID
+        self.threadID = threadID
     }
 }
 
@@ -116,7 +125,7 @@ extension FlowSummary: Codable {
         case finishReason = "finish_reason", toolCallCount = "tool_call_count", truncated
         case tokensPerSecond = "tokens_per_second", sessionPath = "session_path", sessionName = "session_name"
         case clientAddress = "client_address", upstreamURL = "upstream_url", gateway, errorKind = "error_kind"
-        case websocket, instance, replayOf = "replay_of"
+        case websocket, instance, replayOf = "replay_of", parentID = "parent_id", threadID = "thread_id"
     }
 
     /// The flow this one replays (`sightline replay`, the UI's replay), from the `Replay-Of` property the replay sets.
@@ -168,6 +177,8 @@ extension FlowSummary: Codable {
         gateway = try c.decodeIfPresent(GatewayRecord.self, forKey: .gateway)
         websocket = try c.decodeIfPresent(WebSocketSummary.self, forKey: .websocket)
         instance = try c.decodeIfPresent(String.self, forKey: .instance)
+        parentID = try c.decodeIfPresent(FlowID.self, forKey: .parentID)
+        threadID = try c.decodeIfPresent(FlowID.self, forKey: .threadID)
     }
 
     /// `encode` rather than `encodeIfPresent`: a missing value is an explicit `null`, because
@@ -212,5 +223,7 @@ extension FlowSummary: Codable {
         try c.encode(websocket, forKey: .websocket)
         try c.encode(instance, forKey: .instance)
         try c.encode(replayOf, forKey: .replayOf)
+        try c.encode(parentID, forKey: .parentID)
+        try c.encode(threadID, forKey: .threadID)
     }
 }

@@ -32,8 +32,9 @@ struct FlowDiffBody: Encodable {
         try c.encode(diff.parameters.mapValues { [$0.before ?? .null, $0.after ?? .null] }, forKey: .paramsChanged)
     }
 
-    /// The flow a diff is against when none is named: the one this flow replays (`Replay-Of`, set by the replay).
-    static func defaultAgainst(_ flow: FlowDetail) -> FlowID? { flow.summary.replayOf }
+    /// The flow a diff is against when none is named: the call this one continues, else the one it replays
+    /// (`Replay-Of`, set by the replay).
+    static func defaultAgainst(_ flow: FlowDetail) -> FlowID? { flow.summary.parentID ?? flow.summary.replayOf }
 
     static func make(_ flow: FlowDetail, against other: FlowDetail) throws -> FlowDiffBody {
         guard let this = flow.conversation, let that = other.conversation else {

@@ -44,7 +44,7 @@ struct FlowRoutes: Sendable {
             let flow = try await detail(context)
             let raw = request.uri.queryParameters["against"].map(String.init)
             guard let againstID = raw.map(FlowID.init) ?? FlowDiffBody.defaultAgainst(flow) else {
-                throw APIError.badRequest(raw == nil ? "this flow replays no other: name one with ?against=ID" : "\"\(raw!)\" is not a flow id")
+                throw APIError.badRequest(raw == nil ? "this flow continues and replays no other: name one with ?against=ID" : "\"\(raw!)\" is not a flow id")
             }
             guard let other = try await services.store.flow(id: againstID) else { throw APIError.notFound("no flow \(againstID)") }
             return try JSONResponse.make(try FlowDiffBody.make(flow, against: other))

@@ -63,8 +63,11 @@ struct FlowStoreContractTests {
         let record = makeRecord(capture, analysis: makeAnalysis())
         try await opened.store.insert([record])
         let detail = try #require(try await opened.store.flow(id: capture.id))
-        #expect(detail == record.detail)
-        #expect(try await opened.store.flows(FlowQuery()).flows == [record.summary])
+        // The store threads what it stores: a chat call with nothing before it starts its own thread.
+        let expected = storedAlone(record)
+        #expect(expected.summary.threadID == record.id)
+        #expect(detail == expected)
+        #expect(try await opened.store.flows(FlowQuery()).flows == [expected.summary])
         #expect(try await opened.store.flowCount() == 1)
         #expect(try await opened.store.flow(id: FlowID.make()) == nil)
 

@@ -14,6 +14,7 @@ struct FlowSummaryJSONTests {
     static let extraKeys: Set<String> = [
         "finish_reason", "tool_call_count", "truncated", "tokens_per_second", "session_path", "session_name",
         "client_address", "upstream_url", "gateway", "error_kind", "websocket", "instance", "replay_of",
+        "parent_id", "thread_id",
     ]
 
     @Test("a summary has every SPEC §5.1 key, with explicit nulls")

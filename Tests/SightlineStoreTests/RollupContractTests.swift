@@ -142,7 +142,12 @@ struct RollupValueTests {
         try await pool.writeWithoutTransaction { db in try FlowStoreSchema.prepareNewDatabase(db) }
         try FlowStoreSchema.migrator.migrate(pool, upTo: "v8: flow.instance")
         let records = RollupContractTests.records(instance: "old")
-        try await pool.write { db in for record in records { try SQLiteFlowStore.insert(record, db) } }
+        try await pool.write { db in
+            // Rows as this version writes them, in a v8 table: the later columns exist only while they are written.
+            try db.execute(sql: "ALTER TABLE flow ADD COLUMN parent_id TEXT; ALTER TABLE flow ADD COLUMN thread_id TEXT")
+            for record in records { try SQLiteFlowStore.insert(record, db) }
+            try db.execute(sql: "ALTER TABLE flow DROP COLUMN parent_id; ALTER TABLE flow DROP COLUMN thread_id")
+        }
         let store = try SQLiteFlowStore(path: dir.databasePath)
         #expect(try await store.callMinutes(from: 0, to: Int64.max).reduce(0) { $0 + $1.totals.calls } == 11)
         try await RollupContractTests.expectRollupsMatchFlows(store)

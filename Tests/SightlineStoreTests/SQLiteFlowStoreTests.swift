@@ -29,7 +29,7 @@ struct SQLiteFlowStoreTests {
         try await store.insert([record])
 
         let detail = try #require(try await store.flow(id: capture.id))
-        #expect(detail == record.detail)
+        #expect(detail == storedAlone(record))
         #expect(detail.request.headers == [
             HeaderField("Host", "api.openai.com"),
             HeaderField("Authorization", "Bearer ****1234"),
@@ -448,10 +448,10 @@ struct SQLiteFlowStoreTests {
             try await store.insert([record])
         }
         let reopened = try SQLiteFlowStore(path: dir.databasePath)
-        #expect(try await reopened.flow(id: capture.id) == record.detail)
+        #expect(try await reopened.flow(id: capture.id) == storedAlone(record))
         let readOnly = try SQLiteFlowStore(readOnlyPath: dir.databasePath)
         #expect(try await readOnly.flowCount() == 1)
-        #expect(try await readOnly.flows(FlowQuery()).flows == [record.summary])
+        #expect(try await readOnly.flows(FlowQuery()).flows == [storedAlone(record).summary])
         await #expect(throws: StoreError.readOnly) { try await readOnly.insert([record]) }
         #expect(throws: (any Error).self) { try SQLiteFlowStore(readOnlyPath: dir.url.appendingPathComponent("none.sqlite").path) }
     }

@@ -75,6 +75,13 @@ func makeRecord(_ capture: FlowCapture, analysis: LLMAnalysis?) -> FlowRecord {
     return testBuilder.makeRecord(capture, requestBody: request, responseBody: response, events: [], analysis: analysis)
 }
 
+/// What a store gives back for a record inserted alone: a call holding a conversation starts its own thread.
+func storedAlone(_ record: FlowRecord) -> FlowDetail {
+    var detail = record.detail
+    if record.threadKeys != nil, detail.summary.threadID == nil { detail.summary.threadID = record.id }
+    return detail
+}
+
 /// gzip (windowBits 31), zlib (15) or raw deflate (-15), made with the real zlib.
 func deflate(_ input: [UInt8], windowBits: Int32 = 31) -> [UInt8] {
     var stream = z_stream()

@@ -7,6 +7,8 @@ struct DecodedExchange {
     var responseModel: String?
     /// The provider's id for this response (`chatcmpl-…`, `msg_…`, `resp_…`, Gemini's `responseId`).
     var responseID: String?
+    /// The response this request continues on the provider's side (Responses API `previous_response_id`).
+    var previousResponseID: String?
     /// The request's own `stream` flag, when it has one.
     var requestedStream: Bool?
     /// The stream reached the provider's final event (`[DONE]`, `message_stop`, …).

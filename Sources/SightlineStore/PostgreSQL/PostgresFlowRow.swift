@@ -24,7 +24,7 @@ extension FlowRow {
         binds.append(requestBodyDecoded); binds.append(requestOmitted); binds.append(responseReason)
         binds.append(responseHTTPVersion); binds.append(responseHeaders.map(StoredJSON.headers))
         binds.append(responseBodyTruncated); binds.append(responseBodyDecoded); binds.append(responseOmitted)
-        binds.append(wsMessages); binds.append(wsOpen); binds.append(instance)
+        binds.append(wsMessages); binds.append(wsOpen); binds.append(instance); binds.append(parentID); binds.append(threadID)
     }
 
     /// Reads a row selected with `postgresColumns` (by name, so extra columns may follow).
@@ -58,7 +58,7 @@ extension FlowRow {
             responseHeaders: try responseHeadersText.map { try decoder.decode([HeaderField].self, from: Data($0.utf8)) },
             responseBodyTruncated: try v("response_body_truncated"), responseBodyDecoded: try v("response_body_decoded"),
             responseOmitted: try v("response_omitted"), wsMessages: try v("ws_messages"), wsOpen: try v("ws_open"),
-            instance: try v("instance"))
+            instance: try v("instance"), parentID: try v("parent_id"), threadID: try v("thread_id"))
     }
 }
 

@@ -112,12 +112,13 @@ public final class PostgresFlowStore: FlowStore {
         // A flow recorded twice in one batch (a WebSocket session's updates) is written as its last version.
         var latest: [FlowID: Int] = [:]
         for (index, record) in records.enumerated() { latest[record.id] = index }
-        let batch = records.indices.filter { latest[records[$0].id] == $0 }.map { records[$0] }
-        guard !batch.isEmpty else { return }
-        let rows = batch.map(FlowRow.init)
-        try await ensurePartitions(forMilliseconds: rows.map(\.startedAt))
-        let statements = try Self.insertStatements(batch, rows: rows)
+        let deduplicated = records.indices.filter { latest[records[$0].id] == $0 }.map { records[$0] }
+        guard !deduplicated.isEmpty else { return }
+        try await ensurePartitions(forMilliseconds: deduplicated.map { RFC3339.milliseconds($0.summary.startedAt) })
         try await client.withTransaction(logger: logger) { connection in
+            var batch = deduplicated
+            let links = try await PostgresThreads.link(&batch, connection, logger: logger)
+            let statements = try Self.insertStatements(batch, rows: batch.map(FlowRow.init))
             var change = RollupChange()
             let decoder = FlowRow.databaseJSONDecoder(for: "gateway")
             for (index, statement) in statements.enumerated() {
@@ -130,6 +131,7 @@ public final class PostgresFlowStore: FlowStore {
             }
             for record in batch { change.add(CallFacts(record.summary)) }
             try await PostgresRollups.apply(change, connection, logger: logger)
+            try await PostgresThreads.store(links, connection, logger: logger)
             // One notification per batch, not per flow: NOTIFY serialises commits. Delivered once this commits.
             try await connection.query("SELECT pg_notify(\(Self.notificationChannel), \(instance))", logger: logger)
         }

@@ -39,6 +39,7 @@ struct PostgresListSQL {
         if let mode = query.mode { sql.add({ "flow.mode = \($0)" }, mode.rawValue) }
         if query.hideTunnels { sql.conditions.append("flow.mode <> 'tunnel'") }
         if let session = query.session { sql.add({ "flow.session_id = \($0)" }, session) }
+        if let thread = query.thread { sql.add({ "flow.thread_id = \($0)" }, thread) }
         if let user = query.user { sql.add({ "flow.user_id = \($0)" }, user) }
         if let errorKind = query.errorKind { sql.add({ "flow.error_kind = \($0)" }, errorKind.rawValue) }
         if let since = query.since {

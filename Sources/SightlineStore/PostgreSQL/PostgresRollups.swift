@@ -195,6 +195,7 @@ extension PostgresFlowStore {
                 .decode(Int64.self) { oldest = value }
             try await connection.query("DELETE FROM call_minute WHERE minute < \(oldest == .max ? Int64.max : oldest / 60_000)", logger: logger)
             try await connection.query("DELETE FROM session_total WHERE last_started_at < \(oldest)", logger: logger)
+            try await PostgresThreads.prune(olderThan: oldest, connection, logger: logger)
         }
     }
 }

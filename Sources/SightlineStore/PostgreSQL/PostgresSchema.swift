@@ -113,6 +113,7 @@ enum PostgresSchema {
         ]),
         ("v2: gateway_window, gateway_cache (state the instances share)", PostgresGatewaySchema.v2),
         (PostgresRollups.migrationName, PostgresRollups.migration),
+        (PostgresThreads.migrationName, PostgresThreads.migration),
     ]
 
     static let partitionedTables = ["flow", "flow_body", "flow_property"]

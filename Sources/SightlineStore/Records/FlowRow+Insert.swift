@@ -33,7 +33,8 @@ extension FlowRow {
             requestBodyDecoded.databaseValue, requestOmitted.databaseValue, responseReason.databaseValue,
             responseHTTPVersion.databaseValue, responseHeaders.map(StoredJSON.headers).databaseValue,
             responseBodyTruncated.databaseValue, responseBodyDecoded.databaseValue, responseOmitted.databaseValue,
-            wsMessages.databaseValue, wsOpen.databaseValue, instance.databaseValue,
+            wsMessages.databaseValue, wsOpen.databaseValue, instance.databaseValue, parentID.databaseValue,
+            threadID.databaseValue,
         ]
         assert(arguments.count == Self.insertedColumns.count, "one argument per column, in CodingKeys order")
         try db.cachedStatement(sql: Self.insertSQL).execute(arguments: StatementArguments(arguments))

@@ -26,7 +26,8 @@ extension FlowRow {
             responseReason: detail.response?.reason, responseHTTPVersion: detail.response?.httpVersion,
             responseHeaders: detail.response?.headers, responseBodyTruncated: detail.response?.body.truncated,
             responseBodyDecoded: detail.response?.body.decoded, responseOmitted: detail.response?.body.omitted,
-            wsMessages: s.websocket?.messages, wsOpen: s.websocket?.open, instance: s.instance)
+            wsMessages: s.websocket?.messages, wsOpen: s.websocket?.open, instance: s.instance,
+            parentID: s.parentID?.description, threadID: s.threadID?.description)
     }
 
     /// nil for a row whose id or mode this version cannot read (never written by Sightline).
@@ -41,7 +42,8 @@ extension FlowRow {
             userID: userID, properties: properties, finishReason: finishReason, toolCallCount: toolCallCount,
             truncated: truncated, tokensPerSecond: tokensPerSecond, sessionPath: sessionPath,
             sessionName: sessionName, clientAddress: clientAddress, upstreamURL: upstreamURL, gateway: gateway,
-            websocket: wsMessages.map { WebSocketSummary(messages: $0, open: wsOpen ?? false) }, instance: instance)
+            websocket: wsMessages.map { WebSocketSummary(messages: $0, open: wsOpen ?? false) }, instance: instance,
+            parentID: parentID.flatMap(FlowID.init), threadID: threadID.flatMap(FlowID.init))
     }
 
     func detail(body: FlowBodyRow?) throws -> FlowDetail? {

@@ -64,6 +64,9 @@ struct FlowRow: Codable, Hashable, Sendable, FetchableRecord, MutablePersistable
     var wsMessages: Int?
     var wsOpen: Bool?
     var instance: String?
+    /// The call this one continues, and its conversation's first call (`FlowSummary.parentID`, `threadID`).
+    var parentID: String?
+    var threadID: String?
 
     /// In column order: `insertFast` binds its arguments in this order.
     enum CodingKeys: String, CodingKey, ColumnExpression, CaseIterable {
@@ -82,6 +85,7 @@ struct FlowRow: Codable, Hashable, Sendable, FetchableRecord, MutablePersistable
         case responseHTTPVersion = "response_http_version", responseHeaders = "response_headers"
         case responseBodyTruncated = "response_body_truncated", responseBodyDecoded = "response_body_decoded"
         case responseOmitted = "response_omitted", wsMessages = "ws_messages", wsOpen = "ws_open", instance
+        case parentID = "parent_id", threadID = "thread_id"
     }
 
     enum Columns {

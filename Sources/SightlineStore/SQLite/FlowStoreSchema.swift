@@ -157,6 +157,12 @@ enum FlowStoreSchema {
             for sql in SQLiteFlowStore.rollupTables { try db.execute(sql: sql) }
             try SQLiteFlowStore.buildRollups(db)
         }
+        migrator.registerMigration("v10: flow.parent_id, flow.thread_id, thread_key") { db in
+            // Which call each call continues, and its conversation. Flows recorded before stay unthreaded.
+            try db.execute(sql: "ALTER TABLE flow ADD COLUMN parent_id TEXT")
+            try db.execute(sql: "ALTER TABLE flow ADD COLUMN thread_id TEXT")
+            for sql in SQLiteFlowStore.threadTables { try db.execute(sql: sql) }
+        }
         return migrator
     }
 

@@ -34,7 +34,10 @@ extension SQLiteFlowStore {
             }
         }
         if deleted > 0 {
-            try await writer.write { db in try Self.pruneRollups(db) }
+            try await writer.write { db in
+                try Self.pruneRollups(db)
+                try Self.pruneThreadKeys(db)
+            }
             try await writer.writeWithoutTransaction { db in
                 // Give the freed pages back to the file system, then fold the WAL into the main file
                 // and truncate it, so the files on disk shrink too.

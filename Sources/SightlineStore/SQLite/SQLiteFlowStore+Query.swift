@@ -61,6 +61,7 @@ extension SQLiteFlowStore {
         if let mode = query.mode { sql.add("flow.mode = ?", [mode.rawValue]) }
         if query.hideTunnels { sql.add("flow.mode != 'tunnel'", []) }
         if let session = query.session { sql.add("flow.session_id = ?", [session]) }
+        if let thread = query.thread { sql.add("flow.thread_id = ?", [thread]) }
         if let user = query.user { sql.add("flow.user_id = ?", [user]) }
         if let errorKind = query.errorKind { sql.add("flow.error_kind = ?", [errorKind.rawValue]) }
         // A flow's id starts with its start time, so a time bound is also an id bound, which the indexes

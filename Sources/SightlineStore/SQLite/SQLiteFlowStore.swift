@@ -56,12 +56,15 @@ public final class SQLiteFlowStore: FlowStore {
     public func insert(_ records: [FlowRecord]) async throws {
         guard !records.isEmpty else { return }
         try await requireWriter().write { db in
+            var batch = records
+            let links = try Self.linkThreads(&batch, db)
             var change = RollupChange()
-            for record in records {
+            for record in batch {
                 if let replaced = try Self.insert(record, db) { change.remove(replaced) }
                 change.add(CallFacts(record.summary))
             }
             try Self.apply(change, db)
+            try Self.storeThreadLinks(links, db)
         }
     }
 

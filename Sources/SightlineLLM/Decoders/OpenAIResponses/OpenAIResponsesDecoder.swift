@@ -4,6 +4,7 @@ struct OpenAIResponsesDecoder: WireFormatDecoder {
     func decodeRequest(_ body: JSONValue, into result: inout DecodedExchange) {
         result.requestModel = body["model"]?.nonEmptyString
         result.requestedStream = body["stream"]?.bool
+        result.previousResponseID = body["previous_response_id"]?.nonEmptyString
         var conversation = result.conversation
         conversation.system = body["instructions"]?.nonEmptyString
         if let text = body["input"]?.string {
