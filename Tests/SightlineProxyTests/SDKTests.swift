@@ -608,10 +608,14 @@ struct SDKRun {
     var flows: [[String: Any]]
     var details: [[String: Any]]
     var upstream: [FixtureUpstream.Received]
+    /// What `inspect` read through the API before the stack stopped, by path.
+    var api: [String: Any] = [:]
 
     static let providerOrigins = ["https://api.openai.com", "https://api.anthropic.com", "https://generativelanguage.googleapis.com"]
 
+    /// `inspect` names more API paths to read once the flows are in (it is given them, oldest first).
     static func drive(_ script: String, flows count: Int, environment extra: [String: String] = [:],
+                      inspect: ([[String: Any]]) -> [String] = { _ in [] },
                       sourceLocation: SourceLocation = #_sourceLocation) async throws -> SDKRun {
         let python = try #require(TestPython.executable, "no Python with the SDKs: run .ci/run or set SIGHTLINE_TEST_PYTHON",
                                   sourceLocation: sourceLocation)
@@ -643,9 +647,11 @@ struct SDKRun {
                 let id = flow["id"] as? String ?? ""
                 details.append(try #require(try await stack.api("/api/flows/\(id)") as? [String: Any], sourceLocation: sourceLocation))
             }
+            var api: [String: Any] = [:]
+            for path in inspect(flows) { api[path] = try await stack.api(path) }
             let upstream = (stack.extraUpstream as? FixtureUpstream)?.received ?? []
             await stack.stop()
-            return SDKRun(client: client, flows: flows, details: details, upstream: upstream)
+            return SDKRun(client: client, flows: flows, details: details, upstream: upstream, api: api)
         } catch {
             await stack.stop()
             throw error
