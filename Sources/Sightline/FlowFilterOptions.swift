@@ -9,6 +9,7 @@ struct FlowFilterOptions: ParsableArguments {
     @Option(help: "Only flows of this model.") var model: String?
     @Option(help: "Only flows with this HTTP status.") var status: Int?
     @Option(help: "Only flows of this session id.") var session: String?
+    @Option(help: "Only the calls of one conversation (a thread id: its first call's id).") var thread: String?
     @Option(help: "Only flows of this user id.") var user: String?
     @Option(help: "Only flows with this property: NAME=VALUE; repeatable.") var property: [String] = []
     @Option(help: "Full-text search in prompts, outputs and URLs.") var q: String?
@@ -22,8 +23,10 @@ struct FlowFilterOptions: ParsableArguments {
             guard let eq = pair.firstIndex(of: "=") else { continue }
             properties[String(pair[..<eq])] = String(pair[pair.index(after: eq)...])
         }
-        return FlowQuery(limit: limit, before: before, host: host, provider: provider, model: model, status: status,
-                         session: session, user: user, errorKind: errorKind, properties: properties, q: q)
+        var query = FlowQuery(limit: limit, before: before, host: host, provider: provider, model: model, status: status,
+                              session: session, user: user, errorKind: errorKind, properties: properties, q: q)
+        query.thread = thread
+        return query
     }
 
     private static func errorKind(_ word: String) throws -> FlowErrorKind {

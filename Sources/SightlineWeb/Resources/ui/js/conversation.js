@@ -1,4 +1,5 @@
 // The Conversation tab: what was asked and answered, as chat bubbles.
+import { api } from './api.js';
 import { h } from './dom.js';
 import * as fmt from './format.js';
 import { markdown, plain } from './markdown.js';
@@ -29,7 +30,9 @@ export function conversationTab(flow) {
   }
   const thread = h('div', { class: 'thread' });
   const links = new Links(flow.id);
-  for (const m of c.messages || []) thread.append(bubble(m, links, false));
+  const inputs = (c.messages || []).map((m) => bubble(m, links, false));
+  thread.append(...inputs);
+  if (flow.parent_id) markNewSinceParent(flow, thread, inputs);
   if ((c.output || []).length) {
     thread.append(h('div', { class: 'divider' }, h('span', {}, 'Response' + (c.finish_reason ? ' · ' + c.finish_reason : ''))));
     for (const m of c.output) thread.append(bubble(m, links, true));
@@ -39,6 +42,19 @@ export function conversationTab(flow) {
   root.append(thread);
   links.finish();
   return root;
+}
+
+/** Marks the messages this call added to its parent's conversation (a tool loop's tool call and result, the
+ *  user's next message), when it only added: anything removed or changed is for the diff to show. */
+function markNewSinceParent(flow, thread, inputs) {
+  api(`/api/flows/${encodeURIComponent(flow.id)}/diff`).then((d) => {
+    const added = (d.added_messages || []).length;
+    if (!added || (d.removed_messages || []).length || (d.changed_messages || []).length || added > inputs.length) return;
+    const first = inputs[inputs.length - added];
+    for (const el of inputs.slice(inputs.length - added)) el.classList.add('new-turn');
+    thread.insertBefore(h('div', { class: 'divider new-since', id: 'new-since-parent' },
+      h('a', { href: `#/compare/${flow.parent_id}/${flow.id}` }, `New since the previous turn (${added})`)), first);
+  }).catch(() => {});
 }
 
 function usageLine(flow) {

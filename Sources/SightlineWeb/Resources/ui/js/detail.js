@@ -49,6 +49,10 @@ export function detailView(flow, { onClose, compact = false, tab = null } = {}) 
     flow.mode !== 'tunnel' ? h('button', { class: 'btn', id: 'replay-button', onclick: () => openReplayEditor(flow) }, 'Replay…') : null,
     flow.mode !== 'tunnel' ? h('button', { class: 'btn', onclick: async (e) => copyText(await api(`/api/flows/${flow.id}/curl`, { text: true }), e.target) }, 'Copy as curl') : null,
     h('a', { class: 'btn', href: `/api/flows/${flow.id}/har`, download: `sightline-${flow.id}.har` }, 'HAR'),
+    h('button', { class: 'btn', id: 'compare-button', title: 'Side by side with any other flow', onclick: () => {
+      const other = prompt('Compare with which flow? (its id)', flow.parent_id || '');
+      if (other && other.trim()) location.hash = `#/compare/${encodeURIComponent(other.trim())}/${flow.id}`;
+    } }, 'Compare…'),
     onClose ? h('button', { class: 'btn btn-ghost close', title: 'Close', onclick: onClose }, '✕') : null);
 
   const facts = [
@@ -58,6 +62,8 @@ export function detailView(flow, { onClose, compact = false, tab = null } = {}) 
     h('span', { class: 'fact' }, fmt.dateTime(flow.started_at)),
     flow.duration_ms != null && h('span', { class: 'fact' }, fmt.ms(flow.duration_ms)),
     flow.session_id && h('a', { class: 'fact link', href: '#/sessions/' + encodeURIComponent(flow.session_id) }, 'session ' + (flow.session_name || flow.session_id)),
+    flow.thread_id && h('a', { class: 'fact link', id: 'thread-link', href: '#/?thread=' + encodeURIComponent(flow.thread_id), title: 'Every call of this conversation' }, 'thread'),
+    flow.parent_id && h('a', { class: 'fact link', id: 'previous-turn-link', href: `#/compare/${flow.parent_id}/${flow.id}` }, 'compare with previous turn'),
     flow.properties && flow.properties['Replay-Of'] && h('a', { class: 'fact link', href: `#/compare/${flow.properties['Replay-Of']}/${flow.id}` }, 'compare with original'),
   ];
   const status = flow.error

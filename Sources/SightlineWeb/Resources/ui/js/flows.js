@@ -9,7 +9,7 @@ const PROVIDERS = ['openai', 'azure-openai', 'anthropic', 'gemini', 'vertex', 'm
   'deepseek', 'xai', 'fireworks', 'cohere', 'ollama', 'openai-compatible'];
 const RANGES = [['', 'Any time'], ['15m', 'Last 15 min'], ['1h', 'Last hour'], ['6h', 'Last 6 hours'], ['24h', 'Last 24 hours'], ['7d', 'Last 7 days']];
 const RANGE_MS = { '15m': 9e5, '1h': 36e5, '6h': 216e5, '24h': 864e5, '7d': 6048e5 };
-const FILTER_KEYS = ['q', 'host', 'provider', 'model', 'status', 'session', 'user', 'property', 'range', 'tunnels'];
+const FILTER_KEYS = ['q', 'host', 'provider', 'model', 'status', 'session', 'thread', 'user', 'property', 'range', 'tunnels'];
 const PAGE = 100;
 
 export class FlowsView {
@@ -48,6 +48,7 @@ export class FlowsView {
       host: input('host', 'Host'),
       status: input('status', 'Status', { size: 6, inputmode: 'numeric' }),
       session: input('session', 'Session id'),
+      thread: input('thread', 'Thread id', { title: 'The calls of one conversation: its first call\'s id' }),
       user: input('user', 'User id'),
       property: input('property', 'property=value'),
       range: h('select', { class: 'input', name: 'range' }, RANGES.map(([v, t]) => h('option', { value: v }, t))),
@@ -62,7 +63,7 @@ export class FlowsView {
     }
     this.filterBar = h('form', { class: 'filters', onsubmit: (e) => { e.preventDefault(); this.applyFromInputs(); } },
       this.inputs.q, this.inputs.provider, this.inputs.model, this.modelList, this.inputs.host, this.inputs.status,
-      this.inputs.session, this.inputs.user, this.inputs.property, this.inputs.range,
+      this.inputs.session, this.inputs.thread, this.inputs.user, this.inputs.property, this.inputs.range,
       h('label', { class: 'check' }, this.inputs.tunnels, 'Tunnels'),
       h('button', { type: 'button', class: 'btn btn-ghost', onclick: () => this.clearFilters() }, 'Clear'));
   }
@@ -99,7 +100,7 @@ export class FlowsView {
 
   apiParams(before) {
     const f = this.filters;
-    const p = { limit: PAGE, before, q: f.q, host: f.host, provider: f.provider, model: f.model, status: f.status, session: f.session, user: f.user };
+    const p = { limit: PAGE, before, q: f.q, host: f.host, provider: f.provider, model: f.model, status: f.status, session: f.session, thread: f.thread, user: f.user };
     if (f.property && f.property.includes('=')) {
       const i = f.property.indexOf('=');
       p['property.' + f.property.slice(0, i).trim()] = f.property.slice(i + 1).trim();
@@ -170,6 +171,7 @@ export class FlowsView {
     if (f.model && flow.model !== f.model) return false;
     if (f.status && String(flow.status) !== f.status) return false;
     if (f.session && flow.session_id !== f.session) return false;
+    if (f.thread && flow.thread_id !== f.thread) return false;
     if (f.user && flow.user_id !== f.user) return false;
     if (f.property && f.property.includes('=')) {
       const i = f.property.indexOf('=');

@@ -58,10 +58,11 @@ export function openReplayEditor(flow) {
   dialog.showModal();
 }
 
-/** `#/compare/OLD/NEW`: both flows side by side, and what changed in the output. */
+/** `#/compare/OLD/NEW`: both flows side by side, what the request changed, and what changed in the output. */
 export async function compareView(container, oldId, newId) {
   clear(container);
-  const root = h('section', { class: 'compare-view' }, h('div', { class: 'page-head' }, h('h2', {}, 'Replay'), h('a', { class: 'btn btn-ghost', href: '#/flows/' + newId }, 'Open new flow in list')));
+  const title = h('h2', {}, 'Compare');
+  const root = h('section', { class: 'compare-view' }, h('div', { class: 'page-head' }, title, h('a', { class: 'btn btn-ghost', href: '#/flows/' + newId }, 'Open in list')));
   container.append(root);
   let a, b;
   try {
@@ -70,14 +71,39 @@ export async function compareView(container, oldId, newId) {
     root.append(h('div', { class: 'detail-error' }, 'Could not load the flows: ' + e.message));
     return;
   }
-  root.append(summaryTable(a, b));
+  // What the two are to each other names the columns.
+  const labels = (b.properties || {})['Replay-Of'] === a.id ? ['Original', 'Replay', 'Replay']
+    : b.parent_id === a.id ? ['Previous turn', 'This turn', 'Next turn'] : ['A', 'B', 'Compare'];
+  title.textContent = labels[2];
+  root.append(summaryTable(a, b, labels));
+  const requestDiff = h('div', { id: 'request-diff' }, h('div', { class: 'muted' }, 'Comparing the requests…'));
+  root.append(h('h3', {}, 'What the request changed'), requestDiff);
+  api(`/api/flows/${encodeURIComponent(b.id)}/diff?against=${encodeURIComponent(a.id)}`)
+    .then((d) => clear(requestDiff).append(requestChanges(d)))
+    .catch((e) => clear(requestDiff).append(h('div', { class: 'muted' }, 'No request diff: ' + e.message)));
   root.append(h('h3', {}, 'Output diff'), diffView(outputText(a), outputText(b)));
   root.append(h('div', { class: 'compare' },
-    h('div', { class: 'compare-col' }, h('div', { class: 'compare-label' }, 'Original'), detailView(a, { compact: true })),
-    h('div', { class: 'compare-col', id: 'compare-new' }, h('div', { class: 'compare-label' }, 'Replay'), detailView(b, { compact: true }))));
+    h('div', { class: 'compare-col' }, h('div', { class: 'compare-label' }, labels[0]), detailView(a, { compact: true })),
+    h('div', { class: 'compare-col', id: 'compare-new' }, h('div', { class: 'compare-label' }, labels[1]), detailView(b, { compact: true }))));
 }
 
-function summaryTable(a, b) {
+/** `GET /api/flows/{id}/diff` as lines: messages added, removed and changed, system prompt, tools, parameters. */
+function requestChanges(d) {
+  const describe = (m) => `${m.role}: ` + (m.parts || []).map((p) => p.type === 'text' ? (p.text ?? '') : p.type === 'tool_call' ? `[tool call] ${p.name}(${p.arguments ?? ''})` : `[${p.type}] ${p.text ?? ''}`).join(' ').slice(0, 300);
+  const lines = [
+    ...(d.added_messages || []).map((m) => ['add', '+ ' + describe(m)]),
+    ...(d.removed_messages || []).map((m) => ['del', '− ' + describe(m)]),
+    ...(d.changed_messages || []).map((c) => ['changed', `~ message ${c.index + 1}: ${describe(c.before)} → ${describe(c.after)}`]),
+    d.system_changed ? ['changed', '~ system prompt changed'] : null,
+    ...(d.tools_added || []).map((t) => ['add', '+ tool ' + t]),
+    ...(d.tools_removed || []).map((t) => ['del', '− tool ' + t]),
+    ...Object.entries(d.params_changed || {}).map(([k, [x, y]]) => ['changed', `~ ${k}: ${JSON.stringify(x)} → ${JSON.stringify(y)}`]),
+  ].filter(Boolean);
+  if (!lines.length) return h('div', { class: 'diff-same' }, 'The requests are the same.');
+  return h('div', { class: 'diff mono' }, lines.map(([k, t]) => h('div', { class: 'diff-line ' + (k === 'add' ? 'add' : k === 'del' ? 'del' : 'same') }, t)));
+}
+
+function summaryTable(a, b, labels) {
   const rows = [
     ['Status', (f) => f.status ?? f.error ?? '—'],
     ['Model', (f) => f.model ?? '—'],
@@ -89,7 +115,7 @@ function summaryTable(a, b) {
     ['Finish', (f) => f.finish_reason ?? '—'],
   ];
   return h('table', { class: 'kv compare-table' },
-    h('thead', {}, h('tr', {}, h('th', {}, ''), h('th', {}, 'Original'), h('th', {}, 'Replay'))),
+    h('thead', {}, h('tr', {}, h('th', {}, ''), h('th', {}, labels[0]), h('th', {}, labels[1]))),
     h('tbody', {}, rows.map(([k, f]) => {
       const x = String(f(a)), y = String(f(b));
       return h('tr', { class: x !== y ? 'changed' : '' }, h('td', { class: 'muted' }, k), h('td', {}, x), h('td', {}, y));
