@@ -139,8 +139,10 @@ import Testing
         #expect(first.headers["helicone-ratelimit-policy"] == "1;w=60" && first.headers["helicone-ratelimit-reset"] != nil)
         #expect(first.headers["ratelimit-limit"] == "1", "the standard header stays for clients that read it")
         #expect(first.headers["helicone-gateway-ms"] != nil && first.headers["helicone-cache-key"] == first.headers["sightline-cache-key"])
+        #expect(first.headers["helicone-id"] != nil && first.headers["helicone-id"] == first.headers["sightline-id"], "the flow's id in both prefixes")
         let refused = try call(h, headers: ["Helicone-RateLimit-Policy: 1;w=60"], prefix: "Helicone-")
         #expect(refused.status == 429 && refused.headers["helicone-ratelimit-remaining"] == "0" && refused.headers["retry-after"] != nil)
+        #expect(refused.headers["helicone-id"] != nil && refused.headers["helicone-id"] == refused.headers["sightline-id"], "a local answer too")
     }
 
     @Test func retriesPastInjected503sAndReportsAttempts() async throws {

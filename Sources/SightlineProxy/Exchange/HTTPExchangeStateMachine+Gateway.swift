@@ -172,13 +172,21 @@ extension HTTPExchangeStateMachine {
         }
     }
 
+    /// A gateway request's answer names its flow in `Sightline-Id`, and in `Helicone-Id` too when the request used
+    /// Helicone's prefix.
+    static func flowIDHeaders(_ exchange: Exchange) -> [(String, String)] {
+        guard exchange.capture.mode == .gateway else { return [] }
+        let header = ("Sightline-Id", exchange.capture.id.description)
+        return [header] + prefixEchoes([header], prefix: exchange.gateway?.prefix ?? "Sightline-")
+    }
+
     /// Answers without the upstream (rate limited, injected status, too large), recorded as the flow's response.
     private mutating func answerLocally(_ exchange: Exchange, status: Int, kind: FlowErrorKind, type: String, now: NIODeadline,
                                         message: String, headers extra: [(String, String)] = []) -> Action {
         var exchange = exchange
         exchange.capture.timings.firstByteMs = exchange.ms(now)
         var headers: [(String, String)] = []
-        if exchange.capture.mode == .gateway { headers.append(("Sightline-Id", exchange.capture.id.description)) }
+        headers += Self.flowIDHeaders(exchange)
         headers += extra
         headers += gatewayResponseHeaders(&exchange, now: now).filter { header in !extra.contains { $0.0 == header.0 } }
         if exchange.clientWantsClose { headers.append(("Connection", "close")) }
@@ -193,7 +201,7 @@ extension HTTPExchangeStateMachine {
         exchange.capture.timings.firstByteMs = exchange.ms(now)
         var headers = HTTPHeaders(hit.headers)
         headers.replaceOrAdd(name: "Content-Length", value: "\(hit.body.count)")
-        if exchange.capture.mode == .gateway { headers.add(name: "Sightline-Id", value: exchange.capture.id.description) }
+        for (name, value) in Self.flowIDHeaders(exchange) { headers.add(name: name, value: value) }
         for (name, value) in gatewayResponseHeaders(&exchange, now: now) { headers.add(name: name, value: value) }
         if exchange.clientWantsClose { headers.add(name: "Connection", value: "close") }
         let answer = LocalAnswer(status: HTTPResponseStatus(statusCode: hit.status, reasonPhrase: hit.reason), headers: headers, body: hit.body)

@@ -58,7 +58,7 @@ extension HTTPExchangeStateMachine {
             status: Int(head.status.code), reason: head.status.reasonPhrase, httpVersion: head.version.text,
             headers: head.headers.fields, body: CapturedBody(capBytes: 0))
         var headers = head.headers
-        if exchange.capture.mode == .gateway { headers.add(name: "Sightline-Id", value: exchange.capture.id.description) }
+        for (name, value) in Self.flowIDHeaders(exchange) { headers.add(name: name, value: value) }
         state = .upgraded
         return .upgrade(HTTPResponseHead(version: .http1_1, status: head.status, headers: headers), record: exchange.capture,
                         start: exchange.start)
@@ -73,7 +73,7 @@ extension HTTPExchangeStateMachine {
         var progress = ResponseProgress(tracksChunkTimes: ResponseProgress.isStreaming(head.headers.first(name: "content-type")),
                                         upstreamWantsClose: HopByHopHeaders.wantsClose(head.headers, version: head.version))
         var headers = HopByHopHeaders.strip(head.headers)
-        if exchange.capture.mode == .gateway { headers.add(name: "Sightline-Id", value: exchange.capture.id.description) }
+        for (name, value) in Self.flowIDHeaders(exchange) { headers.add(name: name, value: value) }
         if let gateway = exchange.gateway {
             exchange.capture.gateway?.fallbackIndex = gateway.options.fallbacks.isEmpty ? nil : gateway.attempts.targetIndex
             if gateway.options.cache != nil, gateway.cacheKey != nil, head.status.code == 200 {
