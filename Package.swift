@@ -140,6 +140,7 @@ let package = Package(
             name: "SightlineTestSupport",
             dependencies: [
                 "SightlineCA",
+                "SightlineCore",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -21,9 +21,12 @@ public enum WebApplication {
         )
     }
 
-    /// Every route and middleware, without a server (what in-process tests drive).
-    static func router(services: WebServices, loopbackOnly: Bool) -> Router<BasicRequestContext> {
+    /// Every route and middleware, without a server (what in-process tests drive). `outermost` may add middleware
+    /// before all others (the tests' check of every answer against `openapi.json`).
+    static func router(services: WebServices, loopbackOnly: Bool,
+                       outermost: (Router<BasicRequestContext>) -> Void = { _ in }) -> Router<BasicRequestContext> {
         let router = Router()
+        outermost(router)
         router.add(middleware: RequestGuardMiddleware(loopbackOnly: loopbackOnly))
         let sessionToken = makeSessionToken()
         if let password = services.password {

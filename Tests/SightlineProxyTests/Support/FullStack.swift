@@ -12,6 +12,7 @@ import SightlineProxy
 import SightlineStore
 import SightlineTestSupport
 import SightlineWeb
+import Testing
 
 /// The whole of `sightline start` in-process: proxy → recorder → SQLite store → JSON API.
 /// The provider host is the real `api.openai.com`, mapped (`--map-remote`) to the test upstream.
@@ -91,7 +92,13 @@ struct FullStack {
     func api(_ path: String, method: String = "GET") async throws -> Any {
         var request = URLRequest(url: URL(string: "http://127.0.0.1:\(apiPort)\(path)")!)
         request.httpMethod = method
-        let (data, _) = try await URLSession.shared.data(for: request)
+        let (data, response) = try await URLSession.shared.data(for: request)
+        if let http = response as? HTTPURLResponse {
+            for problem in OpenAPIContract.problems(method: method, path: path, status: http.statusCode,
+                                                    contentType: http.value(forHTTPHeaderField: "Content-Type"), body: data) {
+                Issue.record("openapi.json: \(problem)")
+            }
+        }
         return try JSONSerialization.jsonObject(with: data)
     }
 

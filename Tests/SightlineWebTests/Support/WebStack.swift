@@ -67,7 +67,7 @@ struct WebStack {
 
     /// The same routes and middleware as the running server, for HummingbirdTesting's in-process client.
     func application(loopbackOnly: Bool = true) -> some ApplicationProtocol {
-        Application(router: WebApplication.router(services: services, loopbackOnly: loopbackOnly))
+        Application(router: WebApplication.router(services: services, loopbackOnly: loopbackOnly, outermost: { $0.add(middleware: OpenAPIConformance()) }))
     }
 
     var uiURL: String { "http://127.0.0.1:\(uiPort)" }
