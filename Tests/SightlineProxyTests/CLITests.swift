@@ -63,10 +63,10 @@ import Testing
         // Flows survive a restart: a second start sees the same store.
         let (again, _, ui2) = try start(["--listen", "127.0.0.1:0", "--ui", "127.0.0.1:0", "--data-dir", data, "--log-level", "error"])
         defer { if again.isRunning { again.terminate() } }
-        let api = try run("curl", ["--max-time", "10", "-sS", ui2 + "/api/flows"])
+        let api = try curlAPI(ui2, "/api/flows")
         let apiPage = try JSONSerialization.jsonObject(with: api.stdout) as? [String: Any]
         #expect((apiPage?["flows"] as? [Any])?.count == 1)
-        let ca = try run("curl", ["--max-time", "10", "-sS", ui2 + "/api/ca.pem"])
+        let ca = try curlAPI(ui2, "/api/ca.pem")
         #expect(ca.stdoutText == (try String(contentsOfFile: data + "/ca-cert.pem", encoding: .utf8)))
         kill(again.processIdentifier, SIGTERM)
         again.waitUntilExit()
@@ -88,7 +88,7 @@ import Testing
         let address = String(ui.dropFirst("http://".count))
         var original: String?
         for _ in 0..<50 where original == nil {
-            let page = try JSONSerialization.jsonObject(with: try run("curl", ["-sS", ui + "/api/flows"]).stdout) as? [String: Any]
+            let page = try JSONSerialization.jsonObject(with: try curlAPI(ui, "/api/flows").stdout) as? [String: Any]
             original = (page?["flows"] as? [[String: Any]])?.first?["id"] as? String
             if original == nil { try await Task.sleep(for: .milliseconds(100)) }
         }
@@ -106,11 +106,11 @@ import Testing
         #expect(params["temperature"]?.compactMap { ($0 as? NSNumber)?.intValue } == [1, 0], "\(params)")
         #expect((diff["changed_messages"] as? [[String: Any]])?.count == 1 && (diff["added_messages"] as? [Any])?.isEmpty == true)
         // The new flow went out edited (its recorded request is what reached the upstream) and names the one it replays.
-        let flow = try JSONSerialization.jsonObject(with: try run("curl", ["-sS", ui + "/api/flows/\(newID)"]).stdout) as? [String: Any]
+        let flow = try JSONSerialization.jsonObject(with: try curlAPI(ui, "/api/flows/\(newID)").stdout) as? [String: Any]
         let sent = (flow?["request"] as? [String: Any])?["body"] as? String ?? ""
         #expect(sent.contains(#""model":"gpt-4o""#) && sent.contains("hello kettle") && !sent.contains("hello teapot"), "\(sent)")
         #expect(upstream.requests.count == 2)
-        let listed = try JSONSerialization.jsonObject(with: try run("curl", ["-sS", ui + "/api/flows?limit=1"]).stdout) as? [String: Any]
+        let listed = try JSONSerialization.jsonObject(with: try curlAPI(ui, "/api/flows?limit=1").stdout) as? [String: Any]
         #expect((listed?["flows"] as? [[String: Any]])?.first?["replay_of"] as? String == originalID)
         // `diff` prints the same in words, against the replayed flow by default.
         let words = try run(Self.binary, ["diff", newID, "--ui", address])
@@ -207,13 +207,13 @@ import Testing
         defer { started.terminateIfRunning() }
         var listed: [[String: Any]] = []
         for _ in 0..<100 where listed.count < 3 {
-            let api = try run("curl", ["--max-time", "10", "-sS", started.ui + "/api/flows"])
+            let api = try curlAPI(started.ui, "/api/flows")
             listed = (try? JSONSerialization.jsonObject(with: api.stdout) as? [String: Any])?["flows"] as? [[String: Any]] ?? []
             Thread.sleep(forTimeInterval: 0.05)
         }
         #expect(Set(listed.compactMap { $0["id"] as? String }) == Set(ids.map(\.description)))
         #expect(listed.allSatisfy { $0["model"] as? String == "gpt-4o-mini-2024-07-18" })
-        let detail = try run("curl", ["--max-time", "10", "-sS", started.ui + "/api/flows/\(ids[1])"])
+        let detail = try curlAPI(started.ui, "/api/flows/\(ids[1])")
         let text = detail.stdoutText
         #expect(text.contains("****"))
         #expect(!text.contains("sk-spooled-secret"))

@@ -282,7 +282,7 @@ struct OTelStack {
     }
 
     func api(_ path: String) throws -> [String: Any] {
-        let result = try run("curl", ["--max-time", "10", "-sS", sightline.ui + path])
+        let result = try curlAPI(sightline.ui, path)
         return (try? JSONSerialization.jsonObject(with: result.stdout) as? [String: Any]) ?? [:]
     }
 

@@ -59,11 +59,11 @@ import Testing
 
         // What the API serves, while it runs.
         var served = Data()
-        var pageText = try run("curl", ["--max-time", "10", "-sS", ui + "/api/flows"])
+        var pageText = try curlAPI(ui, "/api/flows")
         var flows: [[String: Any]] = []
         let recorded = Date().addingTimeInterval(10)
         while Date() < recorded { // the recorder writes in batches, off the data path
-            pageText = try run("curl", ["--max-time", "10", "-sS", ui + "/api/flows"])
+            pageText = try curlAPI(ui, "/api/flows")
             flows = (try? JSONSerialization.jsonObject(with: pageText.stdout) as? [String: Any])?["flows"] as? [[String: Any]] ?? []
             if flows.count == 4 { break }
             try await Task.sleep(for: .milliseconds(50))
@@ -76,8 +76,8 @@ import Testing
                 served += try run("curl", ["--max-time", "10", "-sS", ui + path]).stdout
             }
         }
-        served += try run("curl", ["--max-time", "10", "-sS", ui + "/api/export.har"]).stdout
-        served += try run("curl", ["--max-time", "10", "-sS", ui + "/api/export.jsonl"]).stdout
+        served += try curlAPI(ui, "/api/export.har").stdout
+        served += try curlAPI(ui, "/api/export.jsonl").stdout
         sightline.interrupt()
         try logHandle.close()
 
