@@ -50,17 +50,17 @@ struct RunCommand: AsyncParsableCommand {
         let termination: ChildProcess.Termination
         let flows: [FlowSummary]?
         let whereToSee: [String]
-        if let running = runningInstance() {
+        if let running = await runningInstance() {
             let bundle = runDirectory.appendingPathComponent(TrustBundle.fileName)
             let roots = TrustBundle.systemRootsPath().flatMap { try? String(contentsOfFile: $0, encoding: .utf8) }
             try TrustBundleContents.make(systemRoots: roots, caPEM: running.caPEM).write(to: bundle, atomically: true, encoding: .utf8)
             let environment = ProxyEnvironment(listenHost: options.listen.host, port: options.listen.port, caBundlePath: bundle.path)
-            note("recording through the running Sightline at \(environment.proxyURL) (UI \(running.client.baseURL))")
+            note("recording through the running Sightline at \(environment.proxyURL) (UI \(running.client.base))")
             termination = try await runChild(environment: environment, runDirectory: runDirectory.path, signals: signals)
             flows = await settledFlows(from: running.client, since: started)
             // Another instance records every client's traffic: these are the calls made while the program ran.
             let dataFlag = options.data.dataDir.map { " --data-dir " + ShellQuoting.quote($0) } ?? ""
-            whereToSee = ["\(running.client.baseURL)/", "sightline flows\(dataFlag)"]
+            whereToSee = ["\(running.client.base)/", "sightline flows\(dataFlag)"]
         } else {
             var own = options
             // Free ports: a fixed one could be taken, and another `run` must not mistake ours for a lasting instance.
@@ -91,19 +91,19 @@ struct RunCommand: AsyncParsableCommand {
     }
 
     private struct RunningInstance {
-        let client: InstanceClient
+        let client: InstanceAPI
         let caPEM: String
     }
 
     /// A Sightline that answers on the configured UI port (and whose proxy port accepts connections).
     /// Port 0 means "a fresh one", so nothing is probed then.
-    private func runningInstance() -> RunningInstance? {
+    private func runningInstance() async -> RunningInstance? {
         guard options.listen.port != 0, options.ui.port != 0, !options.noUI else { return nil }
         let loopback = { (host: String) in host == "0.0.0.0" ? "127.0.0.1" : (host == "::" ? "::1" : host) }
         let password = options.uiPassword ?? ProcessInfo.processInfo.environment["SIGHTLINE_UI_PASSWORD"]
-        let client = InstanceClient(host: loopback(options.ui.host), port: options.ui.port, password: password)
-        guard client.isSightline(), let pem = client.caPEM(),
-              InstanceClient.accepts(host: loopback(options.listen.host), port: options.listen.port) else { return nil }
+        let client = InstanceAPI(host: loopback(options.ui.host), port: options.ui.port, password: password)
+        guard await client.isSightline(), let pem = await client.caPEM(),
+              await InstanceAPI.accepts(host: loopback(options.listen.host), port: options.listen.port) else { return nil }
         return RunningInstance(client: client, caPEM: pem)
     }
 
@@ -133,11 +133,11 @@ struct RunCommand: AsyncParsableCommand {
     }
 
     /// Another instance records asynchronously (batched every ~100 ms): read until the count stops changing.
-    private func settledFlows(from client: InstanceClient, since: Date) async -> [FlowSummary]? {
+    private func settledFlows(from client: InstanceAPI, since: Date) async -> [FlowSummary]? {
         var last: [FlowSummary]?
         for _ in 0..<10 {
             try? await Task.sleep(for: .milliseconds(300))
-            let now = client.flows(since: since)
+            let now = await client.flows(since: since)
             if let now, let last, now.count == last.count { return now }
             last = now
         }
