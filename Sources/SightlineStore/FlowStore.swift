@@ -4,8 +4,10 @@ import SightlineCore
 /// Storage of recorded flows: `SQLiteFlowStore` (embedded, the default) and `PostgresFlowStore` (a team's
 /// shared store). `FlowStoreContractTests` holds both to the same answers.
 public protocol FlowStore: Sendable {
-    /// Inserts a batch in one transaction: either every record lands or none does.
-    func insert(_ records: [FlowRecord]) async throws
+    /// Inserts a batch in one transaction: either every record lands or none does. Returns the records as stored:
+    /// threaded (`parentID`, `threadID` set by the store, which alone knows the earlier calls).
+    @discardableResult
+    func insert(_ records: [FlowRecord]) async throws -> [FlowRecord]
     /// One page of flow summaries, newest first, continuing after `query.before` (keyset pagination).
     func flows(_ query: FlowQuery) async throws -> FlowPage
     /// Everything recorded about one flow, or nil when no such flow is stored.

@@ -36,7 +36,7 @@ final class ScriptedStore: FlowStore {
         gate?.resume()
     }
 
-    func insert(_ records: [FlowRecord]) async throws {
+    func insert(_ records: [FlowRecord]) async throws -> [FlowRecord] {
         let wait = state.withLock { state -> Bool in
             if state.gateClosed { state.insertsAtGate += 1 }
             return state.gateClosed
@@ -60,6 +60,7 @@ final class ScriptedStore: FlowStore {
             }
             state.inserted += records
         }
+        return records
     }
 
     func flows(_ query: FlowQuery) async throws -> FlowPage { FlowPage(flows: [], next: nil) }

@@ -11,18 +11,22 @@ import Testing
 struct ThreadStoreTests {
     typealias Backend = FlowStoreContractTests.Backend
 
-    /// A chat call through the real builder: `turns` are the user's messages, each answered "re: <message>"
+    /// A chat call as the proxy hands it over: `turns` are the user's messages, each answered "re: <message>"
     /// before the next; the call's own answer is "re: <last>".
-    static func chat(_ turns: [String], at second: Int, system: String = "be brief") -> FlowRecord {
+    static func chatCapture(_ turns: [String], at second: Int, system: String = "be brief") -> FlowCapture {
         var messages = [#"{"role":"system","content":"\#(system)"}"#]
         for (index, turn) in turns.enumerated() {
             messages.append(#"{"role":"user","content":"\#(turn)"}"#)
             if index < turns.count - 1 { messages.append(#"{"role":"assistant","content":"re: \#(turn)"}"#) }
         }
-        let capture = makeCapture(start: FlowStoreContractTests.base.addingTimeInterval(Double(second)),
-                                  requestBody: Array(#"{"model":"gpt-4o","messages":[\#(messages.joined(separator: ","))]}"#.utf8),
-                                  responseBody: Array(#"{"choices":[{"message":{"role":"assistant","content":"re: \#(turns.last!)"}}]}"#.utf8))
-        return testBuilder.build(capture)
+        return makeCapture(start: FlowStoreContractTests.base.addingTimeInterval(Double(second)),
+                           requestBody: Array(#"{"model":"gpt-4o","messages":[\#(messages.joined(separator: ","))]}"#.utf8),
+                           responseBody: Array(#"{"choices":[{"message":{"role":"assistant","content":"re: \#(turns.last!)"}}]}"#.utf8))
+    }
+
+    /// That call through the real builder.
+    static func chat(_ turns: [String], at second: Int, system: String = "be brief") -> FlowRecord {
+        testBuilder.build(chatCapture(turns, at: second, system: system))
     }
 
     static func mcp(_ method: String, session: String, at second: Int, inResponse: Bool = false) -> FlowRecord {
@@ -85,6 +89,28 @@ struct ThreadStoreTests {
         #expect(try await Self.summary(store, call).parentID == list.id)
         #expect(try await Self.summary(store, call).threadID == initialize.id)
         await opened.close()
+    }
+
+    @Test("the recorder announces calls as stored: the live view sees each call's parent and thread")
+    func liveViewSeesThreads() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let recorder = FlowRecorder(store: try SQLiteFlowStore(path: dir.databasePath), builder: testBuilder,
+                                    batchInterval: .milliseconds(5), logger: quietLogger)
+        let live = recorder.subscribe()
+        let writer = Task { await recorder.run() }
+        let first = Self.chatCapture(["hi"], at: 0), second = Self.chatCapture(["hi", "more"], at: 1)
+        recorder.record(first)
+        recorder.record(second)
+        var seen: [FlowSummary] = []
+        for await summary in live {
+            seen.append(summary)
+            if seen.count == 2 { break }
+        }
+        await recorder.shutdown()
+        await writer.value
+        #expect(seen.map(\.parentID) == [nil, first.id])
+        #expect(seen.map(\.threadID) == [first.id, first.id])
     }
 
     @Test("a conversation continued after the store is opened again is still one thread")

@@ -104,18 +104,20 @@ public final class PostgresFlowStore: FlowStore {
         partitions.withLock { $0.formUnion(missing) }
     }
 
-    public func insert(_ records: [FlowRecord]) async throws {
+    @discardableResult
+    public func insert(_ records: [FlowRecord]) async throws -> [FlowRecord] {
         try await PostgresDeadline.run(within: PostgresDeadline.writes, "a write") { try await self.write(records) }
     }
 
-    private func write(_ records: [FlowRecord]) async throws {
+    /// Returns the batch as stored: each flow once (its last version), threaded.
+    private func write(_ records: [FlowRecord]) async throws -> [FlowRecord] {
         // A flow recorded twice in one batch (a WebSocket session's updates) is written as its last version.
         var latest: [FlowID: Int] = [:]
         for (index, record) in records.enumerated() { latest[record.id] = index }
         let deduplicated = records.indices.filter { latest[records[$0].id] == $0 }.map { records[$0] }
-        guard !deduplicated.isEmpty else { return }
+        guard !deduplicated.isEmpty else { return [] }
         try await ensurePartitions(forMilliseconds: deduplicated.map { RFC3339.milliseconds($0.summary.startedAt) })
-        try await client.withTransaction(logger: logger) { connection in
+        return try await client.withTransaction(logger: logger) { connection in
             var batch = deduplicated
             let links = try await PostgresThreads.link(&batch, connection, logger: logger)
             let statements = try Self.insertStatements(batch, rows: batch.map(FlowRow.init))
@@ -134,6 +136,7 @@ public final class PostgresFlowStore: FlowStore {
             try await PostgresThreads.store(links, connection, logger: logger)
             // One notification per batch, not per flow: NOTIFY serialises commits. Delivered once this commits.
             try await connection.query("SELECT pg_notify(\(Self.notificationChannel), \(instance))", logger: logger)
+            return batch
         }
     }
 

@@ -126,8 +126,9 @@ extension FlowRecorder {
 
     /// One insert; nil on success. Only the first failure of a run of failures is logged at warning.
     func write(_ batch: FailedBatch) async -> FailedBatch? {
+        let stored: [FlowRecord]
         do {
-            try await store.insert(batch.records)
+            stored = try await store.insert(batch.records)
         } catch {
             let reason = StoreError.describe(error)
             state.withLock { state in
@@ -147,10 +148,11 @@ extension FlowRecorder {
             state.stats.storeFailingSince = nil
             return Array(state.subscribers.values)
         }
+        // As stored: threaded, which the live view's thread filter and the UI's links read.
         for subscriber in subscribers {
-            for record in batch.records { subscriber.yield(record.summary) }
+            for record in stored { subscriber.yield(record.summary) }
         }
-        for observer in observers { observer.recorded(batch.records) }
+        for observer in observers { observer.recorded(stored) }
         return nil
     }
 

@@ -53,9 +53,10 @@ public final class SQLiteFlowStore: FlowStore {
         return writer
     }
 
-    public func insert(_ records: [FlowRecord]) async throws {
-        guard !records.isEmpty else { return }
-        try await requireWriter().write { db in
+    @discardableResult
+    public func insert(_ records: [FlowRecord]) async throws -> [FlowRecord] {
+        guard !records.isEmpty else { return [] }
+        return try await requireWriter().write { db in
             var batch = records
             let links = try Self.linkThreads(&batch, db)
             var change = RollupChange()
@@ -65,6 +66,7 @@ public final class SQLiteFlowStore: FlowStore {
             }
             try Self.apply(change, db)
             try Self.storeThreadLinks(links, db)
+            return batch
         }
     }
 
