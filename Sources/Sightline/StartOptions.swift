@@ -46,6 +46,10 @@ struct StartOptions: ParsableArguments {
     @Flag(help: "Do not verify upstream TLS certificates (dangerous).")
     var insecureUpstream = false
 
+    @Option(help: ArgumentHelp("When an intercepted CONNECT reaches its host: eager or lazy.",
+                               discussion: "eager (default): before answering 200, so an unreachable host is the CONNECT's 502. lazy: at once, while the client's TLS with Sightline runs (a first connection is faster); an unreachable host is then the first request's 502."))
+    var connect = ConnectStrategy.eager
+
     @Option(help: "Where gateway (base-URL) requests go without a target header or path prefix.")
     var gatewayTarget = "https://api.openai.com"
 
@@ -152,6 +156,7 @@ struct StartOptions: ParsableArguments {
         configuration.setHeaders = setHeader.compactMap(SetHeaderRule.init(parsing:))
         configuration.upstreamCAFiles = upstreamCA
         configuration.insecureUpstream = insecureUpstream
+        configuration.connectStrategy = connect
         configuration.bodyCapBytes = Quantities.parseByteCount(bodyCap) ?? configuration.bodyCapBytes
         configuration.upstreamIdleTimeout = .seconds(Int64(max(1, upstreamTimeout)))
         configuration.allowLocalTargetsFromRemoteClients = allowLocalTargets
@@ -167,3 +172,5 @@ struct StartOptions: ParsableArguments {
         return configuration
     }
 }
+
+extension ConnectStrategy: ExpressibleByArgument {}

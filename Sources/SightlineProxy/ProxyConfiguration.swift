@@ -13,6 +13,8 @@ public struct ProxyConfiguration: Sendable {
     public var insecureUpstream = false
     public var bodyCapBytes: Int = 32 * 1024 * 1024
     public var connectTimeout: TimeAmount = .seconds(10)
+    /// Whether an intercepted CONNECT is answered after its upstream is reached, or at once.
+    public var connectStrategy = ConnectStrategy.eager
     /// How long an upstream may stay silent (no byte) while a response is awaited or streaming.
     public var upstreamIdleTimeout: TimeAmount = .seconds(600)
     /// Where origin-form (base-URL) requests go when no header or prefix names a target.

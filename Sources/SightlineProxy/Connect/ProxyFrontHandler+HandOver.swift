@@ -11,6 +11,11 @@ extension ProxyFrontHandler {
     func connectIntercepted(_ request: ConnectStateMachine.ConnectRequest, context: ChannelHandlerContext) {
         let origin = Origin(scheme: "https", host: request.host, port: request.port)
         let upstreamOrigin = services.configuration.mapped(origin)
+        if services.configuration.connectStrategy == .lazy {
+            services.pool.prepare(upstreamOrigin, on: context.eventLoop)
+            intercept(origin: origin, upstream: nil, context: context)
+            return
+        }
         let checkout: EventLoopFuture<UpstreamConnection>
         switch services.pool.checkout(upstreamOrigin, on: context.eventLoop) {
         case .ready(let connection): checkout = context.eventLoop.makeSucceededFuture(connection)
@@ -28,9 +33,10 @@ extension ProxyFrontHandler {
         }
     }
 
-    private func intercept(origin: Origin, upstream: UpstreamConnection, context: ChannelHandlerContext) {
+    /// `upstream` nil (the lazy strategy): the first request checks one out of the pool.
+    private func intercept(origin: Origin, upstream: UpstreamConnection?, context: ChannelHandlerContext) {
         guard context.channel.isActive else {
-            services.pool.release(upstream)
+            if let upstream { services.pool.release(upstream) }
             return
         }
         do {
@@ -44,7 +50,7 @@ extension ProxyFrontHandler {
             try sync.addHandler(HTTPExchangeHandler(services: services, interceptedOrigin: origin, upstream: upstream))
         } catch {
             services.logger.warning("cannot intercept", metadata: ["host": "\(origin.host)", "error": "\(error)"])
-            upstream.close()
+            upstream?.close()
             context.close(promise: nil)
             return
         }

@@ -27,8 +27,30 @@ final class UpstreamPool: Sendable {
     /// An idle connection to `origin` on `eventLoop`, or a new one. Called on `eventLoop`.
     /// `fresh`: a new connection, never a pooled one (every pooled connection has carried a request).
     func checkout(_ origin: Origin, on eventLoop: any EventLoop, fresh: Bool = false) -> Checkout {
-        if !fresh, let connection = pool(for: eventLoop).take(origin, now: .now()) { return .ready(connection) }
+        let pool = pool(for: eventLoop)
+        if !fresh, let connection = pool.take(origin, now: .now()) { return .ready(connection) }
+        // A connection being prepared for this origin is the one to wait for, not a second handshake.
+        if !fresh, let prepared = pool.preparing[origin] {
+            let connector = connector
+            return .connecting(prepared.assumeIsolated().flatMap { () -> EventLoopFuture<UpstreamConnection> in
+                if let connection = pool.take(origin, now: .now()) { return eventLoop.makeSucceededFuture(connection) }
+                return connector.connect(to: origin, on: eventLoop)
+            }.nonisolated())
+        }
         return .connecting(connector.connect(to: origin, on: eventLoop))
+    }
+
+    /// Starts a connection to `origin` into the pool, unless one is idle or being made (a lazily answered CONNECT:
+    /// its first request finds it). A failure reaches the checkouts that waited for it. Called on `eventLoop`.
+    func prepare(_ origin: Origin, on eventLoop: any EventLoop) {
+        let pool = pool(for: eventLoop)
+        guard !pool.hasIdle(origin), pool.preparing[origin] == nil else { return }
+        let ready = connector.connect(to: origin, on: eventLoop).assumeIsolated().map { connection in
+            pool.preparing[origin] = nil
+            pool.put(connection, now: .now())
+        }
+        ready.whenFailure { _ in pool.preparing[origin] = nil }
+        pool.preparing[origin] = ready.nonisolated()
     }
 
     /// Takes back a connection whose exchange ended cleanly. Called on the connection's event loop.
@@ -58,12 +80,16 @@ private final class LoopPool {
     }
 
     private var idle: [Origin: [Idle]] = [:]
+    /// Connections `prepare` is making, by origin: done once the connection is in `idle`.
+    var preparing: [Origin: EventLoopFuture<Void>] = [:]
     private let eventLoop: any EventLoop
     private var sweep: Scheduled<Void>?
 
     init(eventLoop: any EventLoop) {
         self.eventLoop = eventLoop
     }
+
+    func hasIdle(_ origin: Origin) -> Bool { !(idle[origin]?.isEmpty ?? true) }
 
     func take(_ origin: Origin, now: NIODeadline) -> UpstreamConnection? {
         while let entry = idle[origin]?.popLast() {
