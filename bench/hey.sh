@@ -140,6 +140,17 @@ tls_scenario() {
         record "$name" tls.new_host_p50 "$(median <"$work/tls-new.$name")"
         record "$name" tls.same_host_p50 "$(median <"$work/tls-same.$name")"
     done
+    # The same through a second Sightline started with `--connect lazy` (its own data dir, so its hosts are new
+    # to it too): the CONNECT is answered at once and the upstream reached while the client's TLS runs.
+    if [[ -n "${hey_lazy_route:-}" ]]; then
+        IFS='|' read -r name proxy ca pid <<<"$hey_lazy_route"
+        echo "  running: curl first TLS connections, sightline --connect lazy" >&2
+        wait_idle "$pid"
+        for url in "${hey_new_host_urls[@]}"; do curl_appconnect "$url"; done >"$work/tls-new.lazy"
+        for _ in $(seq 20); do curl_appconnect "$hey_url"; done >"$work/tls-same.lazy"
+        record sightline tls.lazy_new_host_p50 "$(median <"$work/tls-new.lazy")"
+        record sightline tls.lazy_same_host_p50 "$(median <"$work/tls-same.lazy")"
+    fi
 }
 
 # Milliseconds to TLS done for URL $1 on the current route; nothing (and curl's error) when it failed.
@@ -228,7 +239,11 @@ hey_bench() {
         hey_scenario c1 -c 1 -D "$work/small.json"
         hey_scenario newconn -c 8 -disable-keepalive -D "$work/small.json"
     fi
-    if [[ " $hey_parts " == *" tls "* ]]; then tls_scenario; fi
+    if [[ " $hey_parts " == *" tls "* ]]; then
+        start_sightline "$work/hey-sightline-lazy" --no-ui --connect lazy
+        hey_lazy_route="lazy|http://127.0.0.1:$sl_port|$work/hey-sightline-lazy/ca-cert.pem|$sl_pid"
+        tls_scenario
+    fi
     if [[ " $hey_parts " == *" sustained "* ]]; then sustained_scenario; fi
 
     # Stopped as a user would, so it prints what it recorded and dropped over all of the above.

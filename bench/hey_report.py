@@ -108,6 +108,9 @@ def main():
         "added", ("added ≤ 0.1 ms", lambda s, d: s - d <= 0.1))
     row("first TLS connection, new host: curl time_appconnect p50", lambda r: h(r, "tls.new_host_p50"), "ms", "added",
         ("≤ direct + 1 ms", lambda s, d: s - d <= 1))
+    row("  the same, Sightline started with --connect lazy",
+        lambda r: h(r, "tls.new_host_p50") if r == "direct" else h(r, "tls.lazy_new_host_p50"), "ms", "added",
+        ("≤ direct + 1 ms", lambda s, d: s - d <= 1))
     row("added delay per SSE event, p99 (NIO client)", lambda r: n(r, "SSE event delay p99"), "ms", "added",
         ("added ≤ 0.5 ms", lambda s, d: s - d <= 0.5))
     row("peak RSS, 1,000 open SSE streams (NIO client)", lambda r: mb(n(r, "proxy peak RSS")), "MB", None,
@@ -133,6 +136,8 @@ def main():
         text_row(f"{label}: responses 200 / failed", lambda r, k=key: pair(hey, r, f"{k}.ok", f"{k}.failed"))
     row("first TLS connection, same host again: curl time_appconnect p50", lambda r: h(r, "tls.same_host_p50"), "ms",
         "added")
+    row("  the same, --connect lazy", lambda r: h(r, "tls.same_host_p50") if r == "direct" else h(r, "tls.lazy_same_host_p50"),
+        "ms", "added")
     row(f"sustained hey -c 4, {sustained} s: req/s", lambda r: h(r, "sustained.rps"), "rps")
     text_row("sustained: responses 200 / failed", lambda r: pair(hey, r, "sustained.ok", "sustained.failed"))
     text_row("sustained: flows recorded / lost / write errors / queued after",
