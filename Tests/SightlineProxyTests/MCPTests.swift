@@ -4,10 +4,11 @@ import Testing
 
 /// MCP over streamable HTTP through Sightline, as a user runs it: a real MCP server (`Tests/e2e/mcp_server.py`,
 /// the `mcp` SDK's FastMCP) and the SDK's own client (`Tests/e2e/mcp_client.py`: initialize, tools/list, three
-/// tools/call, DELETE), once through the gateway (the client's URL is Sightline's, the server named by
-/// `Sightline-Target-Url`) with FastMCP answering as SSE, once through the forward proxy (absolute-form HTTP)
-/// with FastMCP answering as JSON. Each time the client must get the tools' results, and the flows, read back
-/// through `GET /api/flows` and `GET /api/flows/{id}`, must say what the session did.
+/// tools/call, DELETE), three ways: through the gateway (the client's URL is Sightline's, the server named by
+/// `Sightline-Target-Url`) with FastMCP answering as SSE; through the forward proxy (absolute-form HTTP) with
+/// FastMCP answering as JSON; and on an intercepted HTTPS host (CONNECT). Each time the client must get the
+/// tools' results, and the flows, read back through `GET /api/flows` and `GET /api/flows/{id}`, must say what
+/// the session did.
 @Suite(.serialized) struct MCPTests {
     static let enabled = TestPython.executable != nil || ProcessInfo.processInfo.environment["CI"] != nil
 
@@ -39,6 +40,24 @@ import Testing
         do {
             let client = try await Self.drive([server.url, "--proxy", stack.proxyURL], stack: stack)
             try await Self.expectSession(client, stack: stack, mode: "proxy", streamed: false)
+        } catch {
+            await stack.stop()
+            throw error
+        }
+        await stack.stop()
+    }
+
+    /// An MCP server on a host Sightline intercepts (here `api.openai.com`, mapped to the HTTPS server): the
+    /// client goes through CONNECT, trusting Sightline's CA. The shape of the traffic, not the host, makes it MCP.
+    @Test(.enabled(if: MCPTests.enabled, "needs .venv with Tests/e2e/requirements.txt (made by .ci/run)"))
+    func sessionOnAnInterceptedHost() async throws {
+        let stack = try await FullStack.start(upstreamFactory: { try PythonMCPServer(tlsIn: $0) }, mapRemote: ["https://api.openai.com"])
+        do {
+            let client = try await Self.drive(["https://api.openai.com/mcp", "--proxy", stack.proxyURL, "--ca", stack.caFile.path],
+                                              stack: stack)
+            try await Self.expectSession(client, stack: stack, mode: "proxy", streamed: true)
+            let flows = try await stack.waitForFlows(8)
+            #expect(flows.allSatisfy { $0["url"] as? String == "https://api.openai.com/mcp" }, "\(flows.map { $0["url"] ?? "" })")
         } catch {
             await stack.stop()
             throw error

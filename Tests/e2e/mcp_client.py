@@ -1,14 +1,16 @@
 """Drives an MCP server with the `mcp` SDK's streamable-HTTP client: initialize, tools/list, tools/call of
 `add`, of `divide` by zero (an error result) and of `get_weather` (which logs before it answers), then the session's DELETE.
 
-usage: mcp_client.py URL [--target ORIGIN] [--proxy PROXY_URL]
+usage: mcp_client.py URL [--target ORIGIN] [--proxy PROXY_URL] [--ca CA_PEM]
 `--target` sends `Sightline-Target-Url: ORIGIN` (the URL is then Sightline's gateway address); `--proxy`
-sends every request through that forward proxy (absolute-form HTTP). Prints one JSON line: what the SDK
+sends every request through that forward proxy (absolute-form HTTP, or CONNECT for https://); `--ca` is the only
+CA trusted for HTTPS (Sightline's, when it intercepts). Prints one JSON line: what the SDK
 returned, when the log notification and the tool's result arrived (seconds), and each HTTP exchange as it
 went over the socket (method, request headers and body, status, response headers and body).
 """
 import asyncio
 import json
+import ssl
 import sys
 import time
 
@@ -20,8 +22,9 @@ from mcp.client.streamable_http import streamablehttp_client
 class Wiretap(httpx.AsyncBaseTransport):
     """Keeps each exchange as it went over the socket (the SDK reads SSE bodies as they stream)."""
 
-    def __init__(self, proxy):
-        self.inner = httpx.AsyncHTTPTransport(proxy=proxy)
+    def __init__(self, proxy, ca):
+        verify = ssl.create_default_context(cafile=ca) if ca else True
+        self.inner = httpx.AsyncHTTPTransport(proxy=proxy, verify=verify)
         self.exchanges = []
 
     async def handle_async_request(self, request):
@@ -59,7 +62,8 @@ async def main():
     arguments = sys.argv[2:]
     target = arguments[arguments.index("--target") + 1] if "--target" in arguments else None
     proxy = arguments[arguments.index("--proxy") + 1] if "--proxy" in arguments else None
-    tap = Wiretap(proxy)
+    ca = arguments[arguments.index("--ca") + 1] if "--ca" in arguments else None
+    tap = Wiretap(proxy, ca)
     headers = {"Sightline-Target-Url": target} if target else {}
     started = time.monotonic()
     logged_at = []
