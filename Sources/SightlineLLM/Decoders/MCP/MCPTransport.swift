@@ -16,7 +16,7 @@ enum MCPTransport {
         let hasSession = headers.first(named: "Mcp-Session-Id") != nil
         switch method.uppercased() {
         case "POST":
-            guard hasSession || speaksTransport(headers),
+            guard hasSession || speaksTransport(headers), namesJSONRPC(requestBody),
                   let body = JSONValue.parse(requestBody),
                   let messages = JSONRPCMessage.messages(in: body) else { return nil }
             if messages.count > 1 { return ("batch", messages) }
@@ -29,6 +29,20 @@ enum MCPTransport {
         default:
             return nil
         }
+    }
+
+    private static let jsonrpcKey = Array(#""jsonrpc""#.utf8)
+
+    /// Whether the body has the bytes `"jsonrpc"` anywhere: an LLM request that happens to carry the transport's
+    /// headers is then not parsed twice (the key may come last, after large params, so all of it is searched).
+    private static func namesJSONRPC(_ body: [UInt8]) -> Bool {
+        let key = jsonrpcKey
+        var from = body.startIndex
+        while let quote = body[from...].firstIndex(of: key[0]), body.endIndex - quote >= key.count {
+            if body[quote..<quote + key.count].elementsEqual(key) { return true }
+            from = quote + 1
+        }
+        return false
     }
 
     private static func speaksTransport(_ headers: [HeaderField]) -> Bool {
