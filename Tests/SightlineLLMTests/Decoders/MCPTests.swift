@@ -226,6 +226,31 @@ struct MCPTests {
         #expect(Self.detail(exchange)?.result == .object(["roots": .array([])]))
     }
 
+    /// Protocol 2026-07-28 (the `mcp` SDK 2.x's default; bodies as its client and MCPServer sent them through
+    /// Sightline): no `initialize` and no session; every request names its method in `Mcp-Method` and carries the
+    /// client in `_meta`, every result the server.
+    @Test func sessionlessProtocolRevision() throws {
+        let headers = [HeaderField("accept", "application/json, text/event-stream"), HeaderField("mcp-protocol-version", "2026-07-28"),
+                       HeaderField("mcp-method", "server/discover")]
+        let meta = #""_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientInfo":{"name":"mcp","version":"0.1.0"},"io.modelcontextprotocol/clientCapabilities":{}}"#
+        let discover = Self.handMade(
+            request: #"{"jsonrpc":"2.0","id":1,"method":"server/discover","params":{"# + meta + "}}",
+            response: #"{"jsonrpc":"2.0","id":1,"result":{"cacheScope":"private","capabilities":{"tools":{"listChanged":true}},"resultType":"complete","supportedVersions":["2026-07-28"],"ttlMs":0,"_meta":{"io.modelcontextprotocol/serverInfo":{"name":"v2-tools","version":"2.3.0"}}}}"#,
+            headers: headers)
+        let a = try #require(analyze(discover))
+        #expect(a.endpoint == "server/discover")
+        #expect(a.conversation.messages.first?.text == "server/discover")
+        #expect(a.conversation.output.first?.text == "server v2-tools 2.3.0, protocols 2026-07-28")
+        let mcp = try #require(Self.detail(discover))
+        #expect(mcp.server == MCPDetail.Server(name: "v2-tools", version: "2.3.0"))
+        #expect(mcp.protocolVersion == "2026-07-28")
+        #expect(mcp.sessionID == nil)
+
+        let list = Self.handMade(request: #"{"jsonrpc":"2.0","id":2,"method":"resources/list","params":{"cursor":"c1","# + meta + "}}",
+                                 response: #"{"jsonrpc":"2.0","id":2,"result":{"resources":[]}}"#, headers: headers)
+        #expect(analyze(list)?.conversation.messages.first?.text == #"resources/list {"cursor":"c1"}"#, "the client's _meta left out")
+    }
+
     // MARK: what is not MCP
 
     @Test func llmCallsAreNeverMCP() throws {

@@ -56,6 +56,14 @@ enum MCPConversation {
                 if let instructions = result["instructions"]?.nonEmptyString { text += "\n\n" + instructions }
                 conversation.output.append(assistant(text))
             }
+        case "server/discover":
+            // Protocol 2026-07-28's stand-in for `initialize`: no session, the server says what it supports.
+            conversation.messages.append(user("server/discover"))
+            if let result {
+                let versions = result["supportedVersions"].arrayOrEmpty.compactMap(\.string).joined(separator: ", ")
+                let info = result["serverInfo"] ?? result["_meta"]?["io.modelcontextprotocol/serverInfo"]
+                conversation.output.append(assistant("server \(named(info)), protocols \(versions.isEmpty ? "?" : versions)"))
+            }
         case "resources/read":
             conversation.messages.append(user(params?["uri"]?.string ?? line("resources/read", params)))
             if let result {
@@ -108,7 +116,14 @@ enum MCPConversation {
         [info?["name"]?.string, info?["version"]?.string].compactMap { $0 }.joined(separator: " ")
     }
 
+    /// The method and its params, without the `_meta` every request of protocol 2026-07-28 carries (the
+    /// client's name and capabilities: in the `mcp` detail, noise here).
     private static func line(_ head: String, _ params: JSONValue?) -> String {
+        var params = params
+        if var object = params?.object {
+            object["_meta"] = nil
+            params = .object(object)
+        }
         guard let params, params != .object([:]), !params.isNull else { return head }
         return head + " " + params.jsonText
     }

@@ -45,9 +45,11 @@ struct MCPExchange {
         streamed && requests.contains { $0.isRequest && response(to: $0) == nil }
     }
 
-    /// `serverInfo` of an `initialize` result.
+    /// `serverInfo` of an `initialize` result, or (protocol 2026-07-28, which has no `initialize`) the one every
+    /// result carries in its `_meta`.
     var server: (name: String?, version: String?)? {
-        guard let info = responses.lazy.compactMap({ $0.result?["serverInfo"] }).first else { return nil }
+        let infos = responses.lazy.compactMap { $0.result?["serverInfo"] ?? $0.result?["_meta"]?["io.modelcontextprotocol/serverInfo"] }
+        guard let info = infos.first else { return nil }
         return (info["name"]?.string, info["version"]?.string)
     }
 
