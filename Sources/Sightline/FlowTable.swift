@@ -12,7 +12,8 @@ enum FlowTable {
             [
                 time.string(from: f.startedAt), f.id.description, f.mode.rawValue, f.method,
                 f.status.map(String.init) ?? (FlowErrorText.render(f) != nil ? "ERR" : "-"), truncate(f.url, 60),
-                f.model ?? "", f.inputTokens.map { "\($0)→\(f.outputTokens.map(String.init) ?? "?")" } ?? "",
+                // An MCP call has no model: its method says what it was.
+                (f.provider == "mcp" ? f.endpoint : f.model) ?? "", f.inputTokens.map { "\($0)→\(f.outputTokens.map(String.init) ?? "?")" } ?? "",
                 f.costUSD.map { "$" + NSDecimalNumber(decimal: $0).stringValue } ?? "",
                 f.durationMs.map { String(Int($0.rounded())) } ?? "",
             ]
@@ -109,6 +110,13 @@ enum FlowDetailText {
     }
 
     static func usageLine(_ s: FlowSummary, provider: String) -> String {
+        if s.provider == "mcp" {
+            // MCP is not an LLM call: no model, tokens or cost to report.
+            var line = "mcp \(s.endpoint ?? "")"
+            if s.stream { line += " · stream" }
+            if let d = s.durationMs { line += " · \(Int(d.rounded())) ms" }
+            return line
+        }
         var line = "\(provider) \(s.endpoint ?? "") · \(s.model ?? "unknown model")"
         if s.stream { line += " · stream" }
         if let i = s.inputTokens { line += " · tokens \(i) in / \(s.outputTokens.map(String.init) ?? "?") out" }

@@ -49,7 +49,9 @@ enum TailLine {
         let status = f.status.map(String.init) ?? "ERR"
         let statusText = (f.status ?? 500) >= 400 || f.error != nil ? style.red(status) : style.green(status)
         var fields = [time, (f.provider ?? f.mode.rawValue).padding(toLength: 10, withPad: " ", startingAt: 0),
-                      (f.model ?? "-").padding(toLength: 24, withPad: " ", startingAt: 0), statusText]
+                      // An MCP call has no model: its method says what it was.
+                      ((f.provider == "mcp" ? f.endpoint : f.model) ?? "-").padding(toLength: 24, withPad: " ", startingAt: 0),
+                      statusText]
         fields.append(f.inputTokens.map { "\($0)→\(f.outputTokens.map(String.init) ?? "?") tok" } ?? "")
         fields.append(f.costUSD.map { "$" + NSDecimalNumber(decimal: $0).stringValue } ?? "")
         fields.append(f.durationMs.map { "\(Int($0.rounded())) ms" } ?? "")

@@ -84,10 +84,12 @@ public struct LLMUsage: Sendable, Hashable, Codable {
 /// What an LLM call meant. `conversation` is the common model every wire format decodes into.
 public struct LLMAnalysis: Sendable, Codable, Hashable {
     /// `openai`, `azure-openai`, `anthropic`, `gemini`, `vertex`, `mistral`, `groq`, `together`,
-    /// `openrouter`, `deepseek`, `xai`, `fireworks`, `cohere`, `ollama`, `openai-compatible`.
+    /// `openrouter`, `deepseek`, `xai`, `fireworks`, `cohere`, `ollama`, `openai-compatible`; `mcp` for the Model
+    /// Context Protocol over streamable HTTP (not an LLM call: no model, tokens or cost).
     public var provider: String
     /// `chat.completions`, `responses`, `embeddings`, `messages`, `messages.count_tokens`,
-    /// `generateContent`, `streamGenerateContent`, `embedContent`, `ollama.chat`, `ollama.generate`, ….
+    /// `generateContent`, `streamGenerateContent`, `embedContent`, `ollama.chat`, `ollama.generate`, …; for `mcp`
+    /// the JSON-RPC method (`initialize`, `tools/call`, …), `batch`, `response`, `session.stream`, `session.delete`.
     public var endpoint: String?
     /// The first known of the response's, the request's and the URL's model names.
     public var model: String?

@@ -16,6 +16,8 @@ public struct LLMAnalyzer: Sendable {
     /// body re-framed as SSE, NDJSON or a JSON array), or the single response body. Every step reads
     /// leniently: what cannot be read stays nil, so a damaged exchange still gives a partial analysis.
     public func analyze(_ exchange: LLMExchange) -> LLMAnalysis? {
+        // MCP is known by the shape of its transport, not by its URL (see `MCPTransport`).
+        if let mcp = analyzeMCP(exchange) { return mcp }
         guard let route = EndpointDetector.detect(method: exchange.method, url: exchange.url,
                                                   headers: exchange.requestHeaders) else { return nil }
         let decoder = route.format.decoder

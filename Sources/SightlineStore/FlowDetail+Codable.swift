@@ -6,7 +6,7 @@ import SightlineLLM
 // which is why this is written by hand: two keyed containers on one encoder merge their keys.
 extension FlowDetail: Codable {
     enum CodingKeys: String, CodingKey {
-        case request, response, timings, events, conversation, websocket
+        case request, response, timings, events, conversation, websocket, mcp
     }
 
     public init(from decoder: any Decoder) throws {
@@ -29,6 +29,8 @@ extension FlowDetail: Codable {
         try c.encode(events, forKey: .events)
         try c.encode(conversation, forKey: .conversation)
         try c.encodeIfPresent(websocket, forKey: .websocket)
+        // Derived, not stored: decoding reads it back from the bodies.
+        try c.encodeIfPresent(mcp, forKey: .mcp)
     }
 }
 

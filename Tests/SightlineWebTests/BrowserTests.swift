@@ -54,6 +54,13 @@ import Testing
     }
 
     @Test(.enabled(if: BrowserTests.enabled, "needs chromium, chromium-driver and selenium (made by .ci/run)"))
+    func anMCPSessionListsItsMethodsAndShowsAToolCall() async throws {
+        let stack = try await WebStack.start()
+        defer { Task { await stack.stop() } }
+        try await runScript("ui_mcp.py", stack: stack)
+    }
+
+    @Test(.enabled(if: BrowserTests.enabled, "needs chromium, chromium-driver and selenium (made by .ci/run)"))
     func loginIsRequiredWhenAPasswordIsSet() async throws {
         let stack = try await WebStack.start(password: "correct horse battery")
         defer { Task { await stack.stop() } }

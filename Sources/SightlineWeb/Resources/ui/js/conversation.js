@@ -8,8 +8,11 @@ import { tryParse, jsonTree, pretty } from './json.js';
 export function conversationTab(flow) {
   const c = flow.conversation;
   const root = h('div', { class: 'conversation' });
-  root.append(usageLine(flow));
-  root.append(contextBreakdown(flow));
+  // An MCP call has no tokens or cost to show.
+  if (flow.provider !== 'mcp') {
+    root.append(usageLine(flow));
+    root.append(contextBreakdown(flow));
+  }
   if (c.error) root.append(h('div', { class: 'flow-error' }, c.error));
   if (c.system) {
     root.append(h('details', { class: 'system-prompt', open: c.system.length < 400 },

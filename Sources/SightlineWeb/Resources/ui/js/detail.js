@@ -6,6 +6,7 @@ import { conversationTab } from './conversation.js';
 import { messageTab } from './http.js';
 import { streamTab } from './stream.js';
 import { messagesTab } from './websocket.js';
+import { mcpTab } from './mcp.js';
 import { timingTab } from './timing.js';
 import { openReplayEditor } from './replay.js';
 
@@ -30,6 +31,7 @@ export async function renderDetail(id, container, { onClose, compact = false, ta
 export function detailView(flow, { onClose, compact = false, tab = null } = {}) {
   const tabs = [];
   if (flow.conversation) tabs.push(['conversation', 'Conversation', () => conversationTab(flow)]);
+  if (flow.mcp) tabs.push(['mcp', 'MCP', () => mcpTab(flow)]);
   if (flow.websocket) tabs.push(['messages', `Messages (${flow.websocket.messages.length})`, () => messagesTab(flow)]);
   tabs.push(['request', 'Request', () => messageTab(flow, 'request')]);
   tabs.push(['response', 'Response', () => messageTab(flow, 'response')]);
@@ -61,6 +63,7 @@ export function detailView(flow, { onClose, compact = false, tab = null } = {}) 
     flow.model && h('span', { class: 'fact strong' }, flow.model),
     h('span', { class: 'fact' }, fmt.dateTime(flow.started_at)),
     flow.duration_ms != null && h('span', { class: 'fact' }, fmt.ms(flow.duration_ms)),
+    flow.mcp?.session_id && h('span', { class: 'fact mono', title: 'MCP session ' + flow.mcp.session_id }, 'mcp session ' + flow.mcp.session_id.slice(0, 8) + '…'),
     flow.session_id && h('a', { class: 'fact link', href: '#/sessions/' + encodeURIComponent(flow.session_id) }, 'session ' + (flow.session_name || flow.session_id)),
     flow.thread_id && h('a', { class: 'fact link', id: 'thread-link', href: '#/?thread=' + encodeURIComponent(flow.thread_id), title: 'Every call of this conversation' }, 'thread'),
     flow.parent_id && h('a', { class: 'fact link', id: 'previous-turn-link', href: `#/compare/${flow.parent_id}/${flow.id}` }, 'compare with previous turn'),
