@@ -108,6 +108,10 @@ import Testing
         }
 
         let initialize = try #require(details["initialize"]?.first)
+        // One session, one thread: it starts at `initialize` (whose answer names the session), and each later call
+        // continues the one recorded before it.
+        #expect(Set(flows.compactMap { $0["thread_id"] as? String }) == [initialize["id"] as? String ?? "?"], "\(flows.map { $0["thread_id"] ?? "nil" })")
+        #expect(flows.filter { $0["parent_id"] is NSNull || $0["parent_id"] == nil }.map { $0["endpoint"] as? String } == ["initialize"])
         let initMCP = initialize["mcp"] as? [String: Any] ?? [:]
         #expect(initMCP["method"] as? String == "initialize")
         #expect(initMCP["id"] as? Int == 0)
