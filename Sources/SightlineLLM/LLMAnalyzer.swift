@@ -39,6 +39,12 @@ public struct LLMAnalyzer: Sendable {
             }
         }
 
+        if route.provider == "bedrock", !failed,
+           decoded.conversation.usage.inputTokens == nil, decoded.conversation.usage.outputTokens == nil,
+           let usage = BedrockInvocationMetrics.usage(headers: exchange.responseHeaders, events: stream?.events ?? []) {
+            decoded.conversation.usage = usage
+        }
+
         let isStream = stream != nil || route.alwaysStreams || decoded.requestedStream == true
         let truncated = isStream && !failed && !decoded.sawFinalEvent
         let conversation = decoded.conversation
@@ -58,7 +64,9 @@ public struct LLMAnalyzer: Sendable {
                                            lastEventMs: stream?.lastEventMs, providerSeconds: decoded.providerGenerationSeconds)
             : nil
 
-        let models = [decoded.responseModel, decoded.requestModel, route.modelFromPath].compactMap { $0 }
+        let models = (route.modelFromPathFirst
+            ? [route.modelFromPath, decoded.responseModel, decoded.requestModel]
+            : [decoded.responseModel, decoded.requestModel, route.modelFromPath]).compactMap { $0 }
         return LLMAnalysis(
             provider: route.provider,
             endpoint: route.endpoint,

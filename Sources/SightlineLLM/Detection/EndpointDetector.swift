@@ -28,6 +28,7 @@ enum EndpointDetector {
         while path.count > 1, path.hasSuffix("/") { path.removeLast() }
 
         if let route = modelMethodRoute(path: path, provider: provider) { return route }
+        if let route = bedrockRoute(path: path, provider: provider) { return route }
         return suffixRoute(path: path, provider: provider, headers: headers)
     }
 
@@ -94,11 +95,39 @@ enum EndpointDetector {
         if path.hasSuffix("/api/embed") || path.hasSuffix("/api/embeddings") {
             return Route(provider: provider ?? "ollama", endpoint: "ollama.embed", format: .ollamaEmbed)
         }
-        if provider == "cohere", path.hasSuffix("/v2/chat") || path.hasSuffix("/v1/chat") {
-            // Cohere's native chat request has OpenAI-shaped messages; its response is only partly read.
+        if provider == "cohere", path.hasSuffix("/v2/chat") {
+            return Route(provider: "cohere", endpoint: "chat", format: .cohereChat)
+        }
+        if provider == "cohere", path.hasSuffix("/v1/chat") {
+            // Cohere's v1 chat (`message`, `chat_history`) is not decoded beyond what the OpenAI reading finds.
             return Route(provider: "cohere", endpoint: "chat", format: .openAIChat)
         }
         return nil
+    }
+
+    /// Bedrock Runtime's `/model/{modelId}/{operation}`. The model id may be an ARN whose `/` came
+    /// percent-encoded (`…:inference-profile%2Fus.anthropic.claude-…`), so it is everything between
+    /// `/model/` and the last `/`. Converse is Bedrock's own format on any host; InvokeModel bodies are the
+    /// model vendor's, read as Anthropic Messages for Claude and as Converse for Nova (whose native body
+    /// is Converse-shaped), and only on a Bedrock host, since `/model/…/invoke` is a common path elsewhere.
+    private static func bedrockRoute(path: String, provider: String?) -> Route? {
+        guard let modelStart = path.range(of: "/model/"), let slash = path.lastIndex(of: "/"),
+              slash > modelStart.upperBound else { return nil }
+        let model = String(path[modelStart.upperBound..<slash])
+        let operation = path[path.index(after: slash)...]
+        let bedrock = provider ?? "bedrock"
+        switch operation {
+        case "converse", "converse-stream":
+            return Route(provider: bedrock, endpoint: String(operation), format: .bedrockConverse, modelFromPath: model,
+                         alwaysStreams: operation == "converse-stream", modelFromPathFirst: true)
+        case "invoke", "invoke-with-response-stream":
+            guard provider == "bedrock" else { return nil }
+            let format: WireFormat = model.lowercased().contains("anthropic.") ? .anthropicMessages : .bedrockConverse
+            return Route(provider: bedrock, endpoint: String(operation), format: format, modelFromPath: model,
+                         alwaysStreams: operation == "invoke-with-response-stream", modelFromPathFirst: true)
+        default:
+            return nil
+        }
     }
 
     /// `/openai/deployments/{deployment}/…`: Azure names the model by deployment, not in the body.

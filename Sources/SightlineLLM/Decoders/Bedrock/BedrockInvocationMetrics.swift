@@ -1,0 +1,17 @@
+import SightlineCore
+/// The token counts Bedrock itself reports for InvokeModel, whatever the model's body says: the
+/// `X-Amzn-Bedrock-Input-Token-Count` / `-Output-Token-Count` response headers, and in a response stream the
+/// `amazon-bedrock-invocationMetrics` of the last chunk. Used when the body's own usage was not read (models
+/// whose native bodies Sightline does not decode: Llama, Mistral, Titan…).
+enum BedrockInvocationMetrics {
+    static func usage(headers: [HeaderField], events: [StreamEvent]) -> LLMUsage? {
+        if let metrics = events.last(where: { $0.json?["amazon-bedrock-invocationMetrics"] != nil })?
+            .json?["amazon-bedrock-invocationMetrics"] {
+            let usage = LLMUsage(inputTokens: metrics["inputTokenCount"]?.int, outputTokens: metrics["outputTokenCount"]?.int)
+            if usage.inputTokens != nil || usage.outputTokens != nil { return usage }
+        }
+        let input = headers.first(named: "X-Amzn-Bedrock-Input-Token-Count").flatMap { Int($0.trimmingWhitespace) }
+        let output = headers.first(named: "X-Amzn-Bedrock-Output-Token-Count").flatMap { Int($0.trimmingWhitespace) }
+        return input == nil && output == nil ? nil : LLMUsage(inputTokens: input, outputTokens: output)
+    }
+}
