@@ -2,7 +2,7 @@ import Foundation
 import SightlineTestSupport
 import Testing
 
-/// The official SDKs (openai, anthropic, google-genai) and a LangChain agent, run as a user runs them:
+/// The official SDKs (openai, anthropic, google-genai, boto3) and a LangChain agent, run as a user runs them:
 /// the real API host names, `HTTPS_PROXY` + `SSL_CERT_FILE`, nothing else changed. The hosts are mapped to
 /// `FixtureUpstream`, which answers with the wire-format fixtures byte for byte; each test then reads the
 /// flow back through the JSON API and checks it against what the fixture sent and what the client saw.
