@@ -28,6 +28,10 @@ public struct LLMAnalyzer: Sendable {
         let stream = failed ? nil : ResponseStream.of(exchange, route: route, requestedStream: decoded.requestedStream)
         if failed {
             decoded.conversation.error = ProviderErrorDecoder.describe(body: exchange.responseBody, status: exchange.status)
+            // AWS names the error in a header, the body has only `{"message": …}`.
+            if route.provider == "bedrock", let kind = BedrockResponseMetadata.errorType(headers: exchange.responseHeaders) {
+                decoded.conversation.error = decoded.conversation.error.map { "\(kind): \($0)" } ?? kind
+            }
         } else if let stream {
             decoder.decodeStream(stream.events, into: &decoded)
         } else if let response = JSONValue.parse(exchange.responseBody) {
@@ -41,7 +45,7 @@ public struct LLMAnalyzer: Sendable {
 
         if route.provider == "bedrock", !failed,
            decoded.conversation.usage.inputTokens == nil, decoded.conversation.usage.outputTokens == nil,
-           let usage = BedrockInvocationMetrics.usage(headers: exchange.responseHeaders, events: stream?.events ?? []) {
+           let usage = BedrockResponseMetadata.usage(headers: exchange.responseHeaders, events: stream?.events ?? []) {
             decoded.conversation.usage = usage
         }
 

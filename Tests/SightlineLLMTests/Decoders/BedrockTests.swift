@@ -191,10 +191,13 @@ struct BedrockTests {
         #expect(a.conversation.error == "modelStreamErrorException: The model stream failed.")
     }
 
-    @Test func bedrockErrorBodyIsReadable() throws {
-        let exchange = ExchangeBuilder.exchange(url: Self.haiku + "converse", request: Fixture.bytes("bedrock/converse/request.json"),
+    @Test func bedrockErrorIsNamedByItsErrorTypeHeader() throws {
+        var exchange = ExchangeBuilder.exchange(url: Self.haiku + "converse", request: Fixture.bytes("bedrock/converse/request.json"),
                                                 status: 400, response: Array(#"{"message":"The provided model identifier is invalid."}"#.utf8))
+        #expect(analyze(exchange)?.conversation.error == "The provided model identifier is invalid.")
+        exchange.responseHeaders.append(HeaderField("x-amzn-ErrorType", "ValidationException:http://internal.amazon.com/coral/com.amazon.bedrock/"))
         let a = try #require(analyze(exchange))
-        #expect(a.conversation.error == "The provided model identifier is invalid.")
+        #expect(a.conversation.error == "ValidationException: The provided model identifier is invalid.")
+        #expect(a.conversation.output.isEmpty)
     }
 }
