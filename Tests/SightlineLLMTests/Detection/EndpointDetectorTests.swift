@@ -62,6 +62,10 @@ struct EndpointDetectorTests {
         Case(url: "https://bedrock-runtime.us-west-2.amazonaws.com/model/arn%3Aaws%3Abedrock%3Aus-west-2%3A123456789012%3Ainference-profile%2Fus.anthropic.claude-sonnet-4-20250514-v1%3A0/invoke-with-response-stream",
              provider: "bedrock", endpoint: "invoke-with-response-stream",
              model: "arn:aws:bedrock:us-west-2:123456789012:inference-profile/us.anthropic.claude-sonnet-4-20250514-v1:0"),
+        // A local Bedrock mock (an endpoint URL override): the model id says it is Bedrock's.
+        Case(url: "http://127.0.0.1:4566/model/anthropic.claude-3-5-sonnet-20241022-v2%3A0/invoke",
+             provider: "bedrock", endpoint: "invoke", model: "anthropic.claude-3-5-sonnet-20241022-v2:0"),
+        Case(url: "http://localhost:8080/model/my-model/converse", provider: "bedrock", endpoint: "converse", model: "my-model"),
     ]
 
     @Test(arguments: cases)
@@ -78,7 +82,8 @@ struct EndpointDetectorTests {
         "https://example.com/index.html",
         "https://api.anthropic.com/v1/models",
         "http://localhost:11434/api/tags",
-        "https://ml.example.com/model/resnet/invoke", // InvokeModel's path off a Bedrock host is not Bedrock
+        "https://ml.example.com/model/resnet/invoke", // InvokeModel's path off a Bedrock host, without a Bedrock model id
+        "https://ml.example.com/model/v1.2/invoke",
         "https://bedrock-runtime.us-east-1.amazonaws.com/model/amazon.nova-pro-v1:0/apply-guardrail",
     ])
     func nonLLMTrafficIsNotDetected(_ url: String) {
