@@ -26,7 +26,7 @@ struct ResponseStream {
         default:
             break
         }
-        if AWSEventStreamEventTimer.isEventStream(contentType: contentType) {
+        if !contentType.contains("text/event-stream"), AWSEventStreamEventTimer.isEventStream(contentType: contentType, body: body) {
             let events = AWSEventStreamEventTimer.timedEvents(body: body, chunks: [])
             return ResponseStream(events: events.map { StreamEvent(tMs: nil, event: $0.event, data: $0.data) },
                                   timesKnown: false)

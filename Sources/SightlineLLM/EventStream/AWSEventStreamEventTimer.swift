@@ -14,6 +14,18 @@ public enum AWSEventStreamEventTimer {
         contentType?.lowercased().hasPrefix(Self.contentType) == true
     }
 
+    /// By its content type, or, when a server did not say it (a mock, a gateway that drops the header), by a
+    /// first frame whose prelude CRC holds: 32 bits that a JSON or text body matches by chance once in 4 billion.
+    public static func isEventStream(contentType: String?, body: [UInt8]) -> Bool {
+        if isEventStream(contentType: contentType) { return true }
+        guard body.count >= AWSEventStreamParser.overheadBytes else { return false }
+        func uint32(at offset: Int) -> UInt32 { body[offset..<(offset + 4)].reduce(0) { $0 << 8 | UInt32($1) } }
+        let total = Int(uint32(at: 0))
+        return total >= AWSEventStreamParser.overheadBytes && total <= AWSEventStreamParser.maxMessageBytes
+            && Int(uint32(at: 4)) <= total - AWSEventStreamParser.overheadBytes
+            && CRC32.checksum(body[0..<8]) == uint32(at: 8)
+    }
+
     /// Chunk offsets past the body are clamped; bytes past the last chunk take its time (0 with no
     /// chunks). A damaged or cut-off frame ends the events.
     public static func timedEvents(body: [UInt8], chunks: [ChunkArrival]) -> [TimedSSEEvent] {

@@ -190,11 +190,12 @@ public struct FlowRecordBuilder: Sendable {
     /// wire bytes, so they only map onto an uncompressed body; a compressed stream's events all get the
     /// time of the last byte.
     func streamEvents(of response: CapturedResponse, body: DecodedBody, capture: FlowCapture) -> [TimedSSEEvent] {
-        guard let contentType = response.headers.first(named: "Content-Type"), !body.failed else { return [] }
+        guard !body.failed else { return [] }
+        let contentType = response.headers.first(named: "Content-Type")
         let timer: ([UInt8], [ChunkArrival]) -> [TimedSSEEvent]
-        if contentType.lowercased().hasPrefix("text/event-stream") {
+        if contentType?.lowercased().hasPrefix("text/event-stream") == true {
             timer = SSEEventTimer.timedEvents
-        } else if AWSEventStreamEventTimer.isEventStream(contentType: contentType) {
+        } else if AWSEventStreamEventTimer.isEventStream(contentType: contentType, body: body.bytes) {
             timer = AWSEventStreamEventTimer.timedEvents
         } else {
             return []

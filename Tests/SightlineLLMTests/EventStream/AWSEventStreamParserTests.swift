@@ -133,3 +133,32 @@ struct AWSEventStreamParserTests {
     }
 }
 
+
+@Suite("AWS event stream sniffing")
+struct AWSEventStreamSniffingTests {
+    @Test func aStreamIsKnownByItsContentTypeOrItsFirstPrelude() {
+        let body = Fixture.bytes("bedrock/converse-stream/response.eventstream")
+        #expect(AWSEventStreamEventTimer.isEventStream(contentType: "application/vnd.amazon.eventstream", body: []))
+        #expect(AWSEventStreamEventTimer.isEventStream(contentType: nil, body: body))
+        #expect(AWSEventStreamEventTimer.isEventStream(contentType: "application/octet-stream", body: body))
+        for other in ["bedrock/converse/response.json", "cohere/chat-stream/response.sse", "openai/chat-completions/response.json"] {
+            #expect(!AWSEventStreamEventTimer.isEventStream(contentType: nil, body: Fixture.bytes(other)), "\(other)")
+        }
+        #expect(!AWSEventStreamEventTimer.isEventStream(contentType: nil, body: Array(body.prefix(15))))
+        var damaged = body
+        damaged[9] ^= 1
+        #expect(!AWSEventStreamEventTimer.isEventStream(contentType: nil, body: damaged))
+    }
+
+    @Test func aConverseStreamWithoutContentTypeIsStillRead() throws {
+        let exchange = LLMExchange(
+            method: "POST", url: "https://bedrock-runtime.us-east-1.amazonaws.com/model/amazon.nova-pro-v1:0/converse-stream",
+            requestHeaders: [], requestBody: Fixture.bytes("bedrock/converse-stream/request.json"), status: 200,
+            responseHeaders: [], responseBody: Fixture.bytes("bedrock/converse-stream/response.eventstream"),
+            events: [], requestSentMs: 10, firstByteMs: 50, lastByteMs: 60)
+        let a = try #require(analyze(exchange))
+        #expect(a.conversation.output.first?.text == "Hello! It's nice to meet you. How can I help you today?")
+        #expect(a.usage == LLMUsage(inputTokens: 25, outputTokens: 18))
+        #expect(a.truncated == false)
+    }
+}
