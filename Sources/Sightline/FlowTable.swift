@@ -70,7 +70,9 @@ enum FlowDetailText {
             } else if detail.events.isEmpty {
                 out.append(bodyText(response.body))
             } else {
-                out.append(style.dim("(\(detail.events.count) server-sent events)"))
+                // Bedrock streams binary AWS event stream frames, recorded as events like SSE.
+                let framed = response.headers.first(named: "Content-Type")?.lowercased().hasPrefix("application/vnd.amazon.eventstream") == true
+                out.append(style.dim("(\(detail.events.count) \(framed ? "event stream frames" : "server-sent events"))"))
                 for event in detail.events {
                     out.append(style.dim(String(format: "%8.1f ms ", event.tMs)) + (event.event.map { "[\($0)] " } ?? "") + event.data)
                 }

@@ -4,8 +4,8 @@ import SightlineCore
 // The contract between understanding (this target) and recording (SightlineStore).
 // Values only: bytes in, values out, no I/O.
 
-/// One exchange as the recorder hands it to the analyzer: bodies already decompressed, SSE events
-/// already timed. Secrets may still be present; the analyzer must not copy header values into output.
+/// One exchange as the recorder hands it to the analyzer: bodies already decompressed, SSE events (and
+/// AWS event stream frames) already timed. Secrets may still be present; the analyzer must not copy header values into output.
 public struct LLMExchange: Sendable {
     public var method: String
     /// Absolute URL as the client asked for it (`https://api.openai.com/v1/chat/completions`).
@@ -15,7 +15,8 @@ public struct LLMExchange: Sendable {
     public var status: Int?
     public var responseHeaders: [HeaderField]
     public var responseBody: [UInt8]
-    /// Parsed SSE events with arrival times (ms since the flow started); empty when the response was not SSE.
+    /// Parsed SSE events (or AWS event stream messages) with arrival times (ms since the flow started); empty
+    /// when the response was neither.
     public var events: [TimedSSEEvent]
     /// Milliseconds since the flow started.
     public var requestSentMs: Double?
@@ -84,12 +85,13 @@ public struct LLMUsage: Sendable, Hashable, Codable {
 /// What an LLM call meant. `conversation` is the common model every wire format decodes into.
 public struct LLMAnalysis: Sendable, Codable, Hashable {
     /// `openai`, `azure-openai`, `anthropic`, `gemini`, `vertex`, `mistral`, `groq`, `together`,
-    /// `openrouter`, `deepseek`, `xai`, `fireworks`, `cohere`, `ollama`, `openai-compatible`; `mcp` for the Model
-    /// Context Protocol over streamable HTTP (not an LLM call: no model, tokens or cost).
+    /// `openrouter`, `deepseek`, `xai`, `fireworks`, `cohere`, `bedrock`, `ollama`, `openai-compatible`; `mcp` for the
+    /// Model Context Protocol over streamable HTTP (not an LLM call: no model, tokens or cost).
     public var provider: String
     /// `chat.completions`, `responses`, `embeddings`, `messages`, `messages.count_tokens`,
-    /// `generateContent`, `streamGenerateContent`, `embedContent`, `ollama.chat`, `ollama.generate`, …; for `mcp`
-    /// the JSON-RPC method (`initialize`, `tools/call`, …), `batch`, `response`, `session.stream`, `session.delete`.
+    /// `generateContent`, `streamGenerateContent`, `embedContent`, `ollama.chat`, `ollama.generate`, `chat` (Cohere),
+    /// `converse`, `converse-stream`, `invoke`, `invoke-with-response-stream` (Bedrock), …; for `mcp` the JSON-RPC
+    /// method (`initialize`, `tools/call`, …), `batch`, `response`, `session.stream`, `session.delete`.
     public var endpoint: String?
     /// The first known of the response's, the request's and the URL's model names.
     public var model: String?

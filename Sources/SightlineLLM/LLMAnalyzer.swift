@@ -30,6 +30,10 @@ public struct LLMAnalyzer: Sendable {
         let stream = failed ? nil : ResponseStream.of(exchange, route: route, requestedStream: decoded.requestedStream)
         if failed {
             decoded.conversation.error = ProviderErrorDecoder.describe(body: exchange.responseBody, status: exchange.status)
+            // AWS names the error in a header, the body has only `{"message": …}`.
+            if route.provider == "bedrock", let kind = BedrockResponseMetadata.errorType(headers: exchange.responseHeaders) {
+                decoded.conversation.error = decoded.conversation.error.map { "\(kind): \($0)" } ?? kind
+            }
         } else if let stream {
             decoder.decodeStream(stream.events, into: &decoded)
         } else if let response = JSONValue.parse(exchange.responseBody) {
@@ -39,6 +43,12 @@ public struct LLMAnalyzer: Sendable {
             if decoded.conversation.output.isEmpty, response["error"] != nil {
                 decoded.noteError(ProviderErrorDecoder.describe(json: response))
             }
+        }
+
+        if route.provider == "bedrock", !failed,
+           decoded.conversation.usage.inputTokens == nil, decoded.conversation.usage.outputTokens == nil,
+           let usage = BedrockResponseMetadata.usage(headers: exchange.responseHeaders, events: stream?.events ?? []) {
+            decoded.conversation.usage = usage
         }
 
         let isStream = stream != nil || route.alwaysStreams || decoded.requestedStream == true
@@ -60,7 +70,9 @@ public struct LLMAnalyzer: Sendable {
                                            lastEventMs: stream?.lastEventMs, providerSeconds: decoded.providerGenerationSeconds)
             : nil
 
-        let models = [decoded.responseModel, decoded.requestModel, route.modelFromPath].compactMap { $0 }
+        let models = (route.modelFromPathFirst
+            ? [route.modelFromPath, decoded.responseModel, decoded.requestModel]
+            : [decoded.responseModel, decoded.requestModel, route.modelFromPath]).compactMap { $0 }
         return LLMAnalysis(
             provider: route.provider,
             endpoint: route.endpoint,

@@ -57,6 +57,7 @@ enum GenAI {
     static func operation(endpoint: String?) -> String? {
         switch endpoint {
         case "chat.completions", "chat", "responses", "messages", "realtime", "ollama.chat": "chat"
+        case "converse", "converse-stream", "invoke", "invoke-with-response-stream": "chat"
         case "generateContent", "streamGenerateContent", "live": "generate_content"
         case "completions", "ollama.generate": "text_completion"
         case "embeddings", "embedContent", "batchEmbedContents", "ollama.embed", "ollama.embeddings": "embeddings"

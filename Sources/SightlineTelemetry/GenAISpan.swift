@@ -133,7 +133,9 @@ struct GenAISpan: Sendable, Hashable {
         if let value = first("presence_penalty", "presencePenalty")?.double {
             out[GenAI.Attribute.requestPresencePenalty] = .double(value)
         }
-        if let value = first("max_tokens", "max_completion_tokens", "max_output_tokens", "maxOutputTokens", "num_predict")?.int {
+        // `maxTokens`: Bedrock Converse's inferenceConfig, which the decoder lifts into the parameters.
+        if let value = first("max_tokens", "max_completion_tokens", "max_output_tokens", "maxOutputTokens", "maxTokens",
+                             "num_predict")?.int {
             out[GenAI.Attribute.requestMaxTokens] = .int(value)
         }
         if let value = first("seed")?.int { out[GenAI.Attribute.requestSeed] = .int(value) }

@@ -73,6 +73,47 @@ import Testing
     }
 }
 
+/// `sightline show` on a Bedrock ConverseStream call: its binary event stream frames print as named, timed events.
+@Suite struct ShowBedrockStreamTests {
+    static let fixture = ShowGoldenTests.root.deletingLastPathComponent().appendingPathComponent("Fixtures/bedrock/converse-stream")
+
+    @Test func converseStreamRendersItsFramesAsEvents() throws {
+        let body = try [UInt8](Data(contentsOf: Self.fixture.appendingPathComponent("response.eventstream")))
+        var capture = FlowCapture(
+            id: FlowID("01a21213-5f89-7479-a25d-aaf845137280")!, mode: .proxy, clientAddress: "127.0.0.1:50000",
+            request: CapturedRequest(
+                method: "POST",
+                url: "https://bedrock-runtime.us-east-1.amazonaws.com/model/us.anthropic.claude-3-5-haiku-20241022-v1%3A0/converse-stream",
+                httpVersion: "HTTP/1.1",
+                headers: [HeaderField("Authorization", "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20251124/us-east-1/bedrock/aws4_request, "
+                              + "SignedHeaders=content-type;host;x-amz-date, Signature=0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"),
+                          HeaderField("Content-Type", "application/json")],
+                body: CapturedBody(capBytes: 1 << 20, bytes: try [UInt8](Data(contentsOf: Self.fixture.appendingPathComponent("request.json"))))),
+            timings: FlowTimings(start: Date(timeIntervalSince1970: 1_764_000_000)))
+        capture.response = CapturedResponse(status: 200, reason: "OK", httpVersion: "HTTP/1.1",
+                                            headers: [HeaderField("Content-Type", "application/vnd.amazon.eventstream")],
+                                            body: CapturedBody(capBytes: 1 << 20, bytes: body))
+        // One chunk per 200 bytes, 10 ms apart: deterministic event times.
+        capture.responseChunks = stride(from: 200, through: body.count + 199, by: 200).enumerated().map { i, end in
+            ChunkArrival(endOffset: min(end, body.count), tMs: 120 + Double(i) * 10)
+        }
+        capture.timings.requestSentMs = 6
+        capture.timings.firstByteMs = 118
+        capture.timings.lastByteMs = 120 + Double(capture.responseChunks.count - 1) * 10
+
+        let record = FlowRecordBuilder(analyzer: LLMAnalyzer(prices: PriceTable.load(userFile: nil))).build(capture)
+        let rendered = FlowDetailText.render(record.detail)
+        let golden = ShowGoldenTests.root.appendingPathComponent("Golden/show-bedrock-stream.txt")
+        if ProcessInfo.processInfo.environment["SIGHTLINE_UPDATE_GOLDEN"] != nil {
+            try rendered.write(to: golden, atomically: true, encoding: .utf8)
+        }
+        let expected = try String(contentsOf: golden, encoding: .utf8)
+        #expect(rendered == expected)
+        #expect(rendered.contains("(8 event stream frames)"))
+        #expect(!rendered.contains("AKIAIOSFODNN7EXAMPLE"))
+    }
+}
+
 /// `sightline show` and `sightline tail` on a Realtime session: one line per message, both ways, then its close.
 @Suite struct ShowWebSocketTests {
     static let fixture = ShowGoldenTests.root.deletingLastPathComponent()

@@ -52,3 +52,36 @@ struct RedactorTests {
         #expect(redactor.redactURL("https://x.example/p?a=1&&b=2") == "https://x.example/p?a=1&&b=2")
     }
 }
+
+@Suite("Redactor: AWS credentials")
+struct AWSRedactorTests {
+    let redactor = Redactor()
+
+    @Test("a SigV4 Authorization loses its key id and signature; the session token its value")
+    func sigV4Headers() {
+        let authorization = "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20261207/us-east-1/bedrock/aws4_request, "
+            + "SignedHeaders=content-type;host;x-amz-date;x-amz-security-token, "
+            + "Signature=5d672d79c15b13162d9279b0855cfba6789a8edb4c82c400e06b5924a6f2b5d7"
+        let token = "IQoJb3JpZ2luX2VjEXAMPLEsessionTOKENvalue0123456789abcdefWXYZ"
+        let redacted = redactor.redactHeaders([
+            HeaderField("Authorization", authorization),
+            HeaderField("X-Amz-Security-Token", token),
+            HeaderField("X-Amz-Date", "20261207T183000Z"),
+        ])
+        #expect(redacted == [
+            HeaderField("Authorization", "AWS4-HMAC-SHA256 ****b5d7"),
+            HeaderField("X-Amz-Security-Token", "****WXYZ"),
+            HeaderField("X-Amz-Date", "20261207T183000Z"),
+        ])
+        #expect(!redacted.contains { $0.value.contains("AKIAIOSFODNN7EXAMPLE") })
+    }
+
+    @Test("a presigned URL's signature, credential and session token are redacted")
+    func presignedURL() {
+        let url = "https://bucket.s3.amazonaws.com/k?X-Amz-Algorithm=AWS4-HMAC-SHA256"
+            + "&X-Amz-Credential=AKIAIOSFODNN7EXAMPLE%2F20261207%2Fus-east-1%2Fs3%2Faws4_request"
+            + "&X-Amz-Security-Token=IQoJb3JpZ2luX2VjEXAMPLEtokenWXYZ&X-Amz-Signature=abcdef0123456789abcdef0123456789"
+        #expect(redactor.redactURL(url) == "https://bucket.s3.amazonaws.com/k?X-Amz-Algorithm=AWS4-HMAC-SHA256"
+            + "&X-Amz-Credential=****uest&X-Amz-Security-Token=****WXYZ&X-Amz-Signature=****6789")
+    }
+}

@@ -11,6 +11,9 @@ struct RobustnessTests {
         "https://generativelanguage.googleapis.com/v1beta/models/gemini-2.0-flash:generateContent",
         "https://generativelanguage.googleapis.com/v1beta/models/gemini-2.0-flash:streamGenerateContent?alt=sse",
         "http://localhost:11434/api/chat", "http://localhost:11434/api/generate", "http://localhost:11434/api/embed",
+        "https://api.cohere.com/v2/chat",
+        "https://bedrock-runtime.us-east-1.amazonaws.com/model/amazon.nova-pro-v1%3A0/converse",
+        "https://bedrock-runtime.us-east-1.amazonaws.com/model/anthropic.claude-3-5-haiku-20241022-v1:0/invoke-with-response-stream",
     ]
 
     static let bodies: [String] = [
@@ -23,6 +26,11 @@ struct RobustnessTests {
         "{\"type\":\"content_block_start\",\"index\":-5}",
         "{\"model\":\"x\",\"message\":{\"content\":\"a\"},\"done\":true,\"eval_duration\":-1}",
         "{\"error\":{\"code\":{}}}",
+        "{\"output\":{\"message\":{\"content\":[{\"toolUse\":5},{\"toolResult\":{\"content\":\"x\"}},{\"image\":{\"format\":5}}]}},\"usage\":{\"inputTokens\":\"a\"}}",
+        "{\"messages\":[{\"role\":\"user\",\"content\":{}}],\"system\":\"s\",\"toolConfig\":{\"tools\":[{\"toolSpec\":{}}]},\"inferenceConfig\":[]}",
+        "{\"message\":{\"tool_calls\":[null,{\"function\":7}],\"content\":7},\"usage\":{\"billed_units\":[]}}",
+        "event: content-delta\ndata: {\"type\":\"content-delta\",\"index\":-3,\"delta\":{\"message\":{\"content\":{\"text\":5}}}}\n\n",
+        "event: contentBlockDelta\ndata: {\"contentBlockIndex\":-1,\"delta\":{\"toolUse\":{\"input\":{}}}}\n\n",
     ]
 
     @Test(arguments: urls)
@@ -36,6 +44,26 @@ struct RobustnessTests {
                         #expect(analyze(exchange) != nil)
                     }
                 }
+            }
+        }
+    }
+
+    @Test(arguments: ["bedrock/converse-stream-tool-use", "bedrock/invoke-anthropic-stream"])
+    func anEventStreamCutAnywhereGivesAPartialAnalysis(_ scenario: String) throws {
+        let body = Fixture.bytes("\(scenario)/response.eventstream")
+        let invoke = scenario.hasSuffix("invoke-anthropic-stream")
+        let url = "https://bedrock-runtime.us-east-1.amazonaws.com/model/anthropic.claude-3-5-sonnet-20241022-v2:0/"
+            + (invoke ? "invoke-with-response-stream" : "converse-stream")
+        // The final event: Anthropic's message_stop is the last chunk; Converse's messageStop comes before metadata.
+        let ends = EventStreamExchangeBuilder.frameEnds(body)
+        let finalEventEnd = invoke ? ends[ends.count - 1] : ends[ends.count - 2]
+        for cut in stride(from: 0, through: body.count, by: 7) {
+            for timed in [false, true] {
+                let exchange = EventStreamExchangeBuilder.exchange(url: url, request: Fixture.bytes("\(scenario)/request.json"),
+                                                                   response: Array(body.prefix(cut)), timed: timed)
+                let a = try #require(analyze(exchange))
+                #expect(a.stream)
+                #expect(a.truncated == (cut < finalEventEnd), "cut at \(cut) of \(body.count)")
             }
         }
     }

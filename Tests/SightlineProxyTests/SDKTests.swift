@@ -2,7 +2,7 @@ import Foundation
 import SightlineTestSupport
 import Testing
 
-/// The official SDKs (openai, anthropic, google-genai) and a LangChain agent, run as a user runs them:
+/// The official SDKs (openai, anthropic, google-genai, boto3) and a LangChain agent, run as a user runs them:
 /// the real API host names, `HTTPS_PROXY` + `SSL_CERT_FILE`, nothing else changed. The hosts are mapped to
 /// `FixtureUpstream`, which answers with the wire-format fixtures byte for byte; each test then reads the
 /// flow back through the JSON API and checks it against what the fixture sent and what the client saw.
@@ -486,6 +486,110 @@ import Testing
         #expect(Self.jsonObject(call["arguments"]) as? [String: String] == ["location": "London"])
     }
 
+    // MARK: Amazon Bedrock and Cohere
+
+    static let awsAccessKeyID = "AKIASIGHTLINETEST7890"
+    static let awsSessionToken = "IQoJb3JpZ2luX2VjSightlineTestSessionToken0123456789SESSIONtokenWXYZ"
+
+    @Test(.enabled(if: SDKTests.enabled, "needs .venv with Tests/e2e/requirements.txt (made by .ci/run)"))
+    func bedrockConverseAndConverseStream() async throws {
+        let run = try await SDKRun.drive("bedrock_converse.py", flows: 2, environment: [
+            "AWS_ACCESS_KEY_ID": Self.awsAccessKeyID,
+            "AWS_SECRET_ACCESS_KEY": "sightline-test-secret-access-key-0000000000",
+            "AWS_SESSION_TOKEN": Self.awsSessionToken,
+            "AWS_CONFIG_FILE": "/dev/null", "AWS_SHARED_CREDENTIALS_FILE": "/dev/null", "AWS_EC2_METADATA_DISABLED": "true",
+        ])
+        let text = "Hello! It's nice to meet you. How can I help you today?"
+        let client = run.client["converse"] as? [String: Any] ?? [:]
+        #expect(client["text"] as? String == text)
+        #expect(client["input_tokens"] as? Int == 25)
+        let clientStream = run.client["converse_stream"] as? [String: Any] ?? [:]
+        #expect(clientStream["text"] as? String == text)
+        #expect((clientStream["events"] as? [String])?.count == 8)
+        #expect(clientStream["output_tokens"] as? Int == 18)
+        #expect(run.upstream.map(\.scenario) == ["bedrock/converse", "bedrock/converse-stream"])
+        try #require(run.flows.count == 2)
+
+        let model = "us.anthropic.claude-3-5-haiku-20241022-v1:0"
+        for (flow, endpoint) in zip(run.flows, ["converse", "converse-stream"]) {
+            // boto3 percent-encodes the model id's `:` in the URL; the model is read decoded.
+            #expect(flow["url"] as? String == "https://bedrock-runtime.us-east-1.amazonaws.com/model/us.anthropic.claude-3-5-haiku-20241022-v1%3A0/\(endpoint)")
+            #expect(flow["status"] as? Int == 200)
+            #expect(flow["provider"] as? String == "bedrock")
+            #expect(flow["endpoint"] as? String == endpoint)
+            #expect(flow["model"] as? String == model)
+            #expect(flow["input_tokens"] as? Int == 25)
+            #expect(flow["output_tokens"] as? Int == 18)
+            // claude-3-5-haiku (Bedrock lists Anthropic's price): 25 × 0.8 + 18 × 4 = 20 + 72 = 92 per million.
+            expectCost(flow, 0.000092)
+            #expect(flow["finish_reason"] as? String == "end_turn")
+        }
+        #expect(run.flows[0]["stream"] as? Bool == false)
+        #expect(run.flows[0]["ttft_ms"] is NSNull, "not a stream: no time to first token")
+        #expect(run.flows[1]["stream"] as? Bool == true)
+        #expect(run.flows[1]["truncated"] as? Bool == false)
+        // messageStart goes at once, the first contentBlockDelta one frame (20 ms) later.
+        expectTTFT(run.flows[1], atLeast: 15)
+
+        for detail in run.details {
+            let conversation = try #require(detail["conversation"] as? [String: Any])
+            #expect(conversation["system"] as? String == "You are a friendly assistant.")
+            let messages = conversation["messages"] as? [[String: Any]] ?? []
+            #expect(messages.map { $0["role"] as? String } == ["user"])
+            #expect((messages.first?["parts"] as? [[String: Any]])?.first?["text"] as? String == "Hello, Claude")
+            #expect(Self.outputRoles(conversation) == ["assistant"])
+            #expect(Self.outputText(conversation) == text)
+            #expect((conversation["parameters"] as? [String: Any])?["maxTokens"] as? Int == 512)
+
+            // SigV4: the key id and signature are gone, the session token is stored nowhere.
+            let authorization = try #require(Self.header("authorization", in: detail, "request"))
+            #expect(authorization.hasPrefix("AWS4-HMAC-SHA256 ****"), "\(authorization)")
+            #expect(!authorization.contains("Credential="))
+            #expect(Self.header("x-amz-security-token", in: detail, "request") == "****WXYZ")
+            let stored = String(decoding: try JSONSerialization.data(withJSONObject: detail), as: UTF8.self)
+            #expect(!stored.contains(Self.awsSessionToken))
+            #expect(!stored.contains(Self.awsAccessKeyID))
+        }
+
+        let events = run.details[1]["events"] as? [[String: Any]] ?? []
+        #expect(events.map { $0["event"] as? String } == ["messageStart", "contentBlockDelta", "contentBlockDelta", "contentBlockDelta",
+                                                        "contentBlockDelta", "contentBlockStop", "messageStop", "metadata"])
+        let firstDelta = Self.jsonObject(events.dropFirst().first?["data"]) as? [String: Any]
+        #expect((firstDelta?["delta"] as? [String: Any])?["text"] as? String == "Hello")
+        let times = events.compactMap { ($0["t_ms"] as? NSNumber)?.doubleValue }
+        #expect(times.count == 8 && times.last! - times.first! >= 100, "frames keep their arrival times (20 ms apart): \(times)")
+        #expect(run.details[0]["events"] as? [Any] == nil || (run.details[0]["events"] as? [Any])?.isEmpty == true)
+    }
+
+    @Test(.enabled(if: SDKTests.enabled, "needs .venv with Tests/e2e/requirements.txt (made by .ci/run)"))
+    func cohereChatAndStream() async throws {
+        let run = try await SDKRun.drive("cohere_chat.py", flows: 2)
+        let text = "Hello! It's nice to meet you. How can I help you today?"
+        #expect((run.client["chat"] as? [String: Any])?["text"] as? String == text)
+        #expect((run.client["stream"] as? [String: Any])?["text"] as? String == text)
+        #expect(run.upstream.map(\.scenario) == ["cohere/chat", "cohere/chat-stream"])
+        try #require(run.flows.count == 2)
+        for flow in run.flows {
+            #expect(flow["provider"] as? String == "cohere")
+            #expect(flow["endpoint"] as? String == "chat")
+            #expect(flow["model"] as? String == "command-a-03-2025")
+            #expect(flow["input_tokens"] as? Int == 9)
+            #expect(flow["output_tokens"] as? Int == 16)
+            // command-a: 9 × 2.5 + 16 × 10 = 22.5 + 160 = 182.5 per million (billed units, not `tokens`).
+            expectCost(flow, 0.0001825)
+            #expect(flow["finish_reason"] as? String == "COMPLETE")
+        }
+        #expect(run.flows[1]["stream"] as? Bool == true)
+        expectTTFT(run.flows[1], atLeast: 35)
+        #expect((run.details[1]["events"] as? [Any])?.count == 8)
+        for detail in run.details {
+            expectKeyRedacted("co-test-chat-key-abcd1234", in: detail)
+            let conversation = try #require(detail["conversation"] as? [String: Any])
+            #expect(conversation["system"] as? String == "You are a friendly assistant.")
+            #expect(Self.outputText(conversation) == text)
+        }
+    }
+
     // MARK: LangChain
 
     @Test(.enabled(if: SDKTests.enabled, "needs .venv with Tests/e2e/requirements.txt (made by .ci/run)"))
@@ -611,7 +715,8 @@ struct SDKRun {
     /// What `inspect` read through the API before the stack stopped, by path.
     var api: [String: Any] = [:]
 
-    static let providerOrigins = ["https://api.openai.com", "https://api.anthropic.com", "https://generativelanguage.googleapis.com"]
+    static let providerOrigins = ["https://api.openai.com", "https://api.anthropic.com", "https://generativelanguage.googleapis.com",
+                                  "https://bedrock-runtime.us-east-1.amazonaws.com", "https://api.cohere.com"]
 
     /// `inspect` names more API paths to read once the flows are in (it is given them, oldest first).
     static func drive(_ script: String, flows count: Int, environment extra: [String: String] = [:],
@@ -623,12 +728,14 @@ struct SDKRun {
         do {
             var environment = stack.clientEnvironment
             // Only the proxy and its CA: no base-URL overrides, no other trust or proxy settings.
-            for key in ["ANTHROPIC_BASE_URL", "GOOGLE_GEMINI_BASE_URL", "GEMINI_API_KEY", "GOOGLE_API_KEY",
+            for key in ["ANTHROPIC_BASE_URL", "GOOGLE_GEMINI_BASE_URL", "GEMINI_API_KEY", "GOOGLE_API_KEY", "AWS_PROFILE",
+                        "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_BEDROCK_RUNTIME", "CO_API_KEY",
                         "OPENAI_API_KEY", "ANTHROPIC_API_KEY", "GOOGLE_GENAI_USE_VERTEXAI",
                         "https_proxy", "http_proxy", "all_proxy", "ALL_PROXY", "no_proxy"] {
                 environment.removeValue(forKey: key)
             }
             environment["REQUESTS_CA_BUNDLE"] = stack.caFile.path
+            environment["AWS_CA_BUNDLE"] = stack.caFile.path
             environment["CURL_CA_BUNDLE"] = stack.caFile.path
             environment.removeValue(forKey: "SSL_CERT_DIR")
             environment.merge(extra) { _, new in new }

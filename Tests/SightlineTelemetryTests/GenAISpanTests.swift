@@ -125,6 +125,21 @@ import Testing
                            "gen_ai.request.seed": .int(7)])
     }
 
+    @Test func aBedrockConverseCallIsAnAWSBedrockChatSpan() throws {
+        let record = try self.record("bedrock/converse",
+                                     url: "https://bedrock-runtime.us-east-1.amazonaws.com/model/us.anthropic.claude-3-5-haiku-20241022-v1%3A0/converse")
+        let span = try #require(GenAISpan(record: record, options: .init()))
+        #expect(span.name == "chat us.anthropic.claude-3-5-haiku-20241022-v1:0")
+        let a = span.attributes
+        #expect(a["gen_ai.operation.name"] == .string("chat"))
+        #expect(a["gen_ai.provider.name"] == .string("aws.bedrock"))
+        #expect(a["gen_ai.request.max_tokens"] == .int(512))
+        #expect(a["gen_ai.request.top_p"] == .double(0.9))
+        #expect(a["gen_ai.request.stop_sequences"] == .strings(["END"]))
+        #expect(a["gen_ai.usage.input_tokens"] == .int(25) && a["gen_ai.usage.output_tokens"] == .int(18))
+        #expect(a["gen_ai.response.finish_reasons"] == .strings(["end_turn"]))
+    }
+
     // MARK: Helpers
 
     /// A fixture's request and response as the proxy would capture them, built into a record by the recorder's builder.

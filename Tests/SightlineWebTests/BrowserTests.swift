@@ -1,4 +1,6 @@
 import Foundation
+import SightlineCore
+import SightlineStore
 import SightlineTestSupport
 import Testing
 
@@ -58,6 +60,43 @@ import Testing
         let stack = try await WebStack.start()
         defer { Task { await stack.stop() } }
         try await runScript("ui_mcp.py", stack: stack)
+    }
+
+    @Test(.enabled(if: BrowserTests.enabled, "needs chromium, chromium-driver and selenium (made by .ci/run)"))
+    func aBedrockStreamShowsItsFramesAsEvents() async throws {
+        let stack = try await WebStack.start()
+        defer { Task { await stack.stop() } }
+        try await stack.store.insert([stack.recorder.builder.build(try Self.bedrockConverseStream())])
+        try await runScript("ui_bedrock_stream.py", stack: stack)
+    }
+
+    /// A recorded ConverseStream call: the fixture's frames, one chunk each 30 ms apart, SigV4-signed.
+    static func bedrockConverseStream() throws -> FlowCapture {
+        let directory = DemoFlows.fixtures.appendingPathComponent("bedrock/converse-stream")
+        let body = [UInt8](try Data(contentsOf: directory.appendingPathComponent("response.eventstream")))
+        let headers = [HeaderField("Host", "bedrock-runtime.us-east-1.amazonaws.com"), HeaderField("Content-Type", "application/json"),
+                       HeaderField("X-Amz-Security-Token", "IQoJb3JpZ2luX2VjBrowserTestSessionToken0000WXYZ"),
+                       HeaderField("Authorization", "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20261207/us-east-1/bedrock/aws4_request, "
+                                   + "SignedHeaders=content-type;host;x-amz-date;x-amz-security-token, Signature=00112233445566778899aabbccddeeff00112233445566778899aabbccdd5a7e")]
+        var request = CapturedRequest(
+            method: "POST", url: "https://bedrock-runtime.us-east-1.amazonaws.com/model/us.anthropic.claude-3-5-haiku-20241022-v1%3A0/converse-stream",
+            httpVersion: "HTTP/1.1", headers: headers, body: CapturedBody(capBytes: 1 << 24))
+        request.body.append([UInt8](try Data(contentsOf: directory.appendingPathComponent("request.json"))))
+        var capture = FlowCapture(id: FlowID.make(at: Date()), mode: .proxy, clientAddress: "127.0.0.1", request: request,
+                                  timings: FlowTimings(start: Date()))
+        var responseBody = CapturedBody(capBytes: 1 << 24)
+        responseBody.append(body)
+        capture.response = CapturedResponse(status: 200, reason: "OK", httpVersion: "HTTP/1.1",
+                                            headers: [HeaderField("Content-Type", "application/vnd.amazon.eventstream")], body: responseBody)
+        var offset = 0
+        while offset + 4 <= body.count {
+            offset += body[offset..<(offset + 4)].reduce(0) { $0 << 8 | Int($1) }
+            capture.responseChunks.append(ChunkArrival(endOffset: offset, tMs: 300 + 30 * Double(capture.responseChunks.count)))
+        }
+        capture.timings.requestSentMs = 40
+        capture.timings.firstByteMs = 300
+        capture.timings.lastByteMs = capture.responseChunks.last?.tMs
+        return capture
     }
 
     @Test(.enabled(if: BrowserTests.enabled, "needs chromium, chromium-driver and selenium (made by .ci/run)"))

@@ -4,8 +4,14 @@ public struct Redactor: Sendable {
     public static let secretHeaderNames: Set<String> = [
         "authorization", "proxy-authorization", "x-api-key", "api-key", "x-goog-api-key", "helicone-auth",
         "openai-api-key", "anthropic-api-key", "cookie", "set-cookie",
+        // AWS: a temporary credential's session token is as good as the secret key while it lives.
+        "x-amz-security-token",
     ]
-    public static let secretQueryNames: Set<String> = ["key", "api_key", "api-key", "apikey", "access_token"]
+    /// Compared lowercased. The `x-amz-…` ones are a presigned AWS URL's credentials.
+    public static let secretQueryNames: Set<String> = [
+        "key", "api_key", "api-key", "apikey", "access_token",
+        "x-amz-security-token", "x-amz-signature", "x-amz-credential",
+    ]
 
     public init() {}
 
@@ -25,7 +31,8 @@ public struct Redactor: Sendable {
         var secret = Substring(value)
         if let space = value.firstIndex(of: " ") {
             let candidate = value[..<space]
-            if ["bearer", "basic", "token", "digest"].contains(candidate.lowercased()) {
+            // `AWS4-HMAC-SHA256 Credential=AKIA…/…, SignedHeaders=…, Signature=…`: the key id goes too.
+            if ["bearer", "basic", "token", "digest", "aws4-hmac-sha256"].contains(candidate.lowercased()) {
                 scheme = String(candidate) + " "
                 secret = value[value.index(after: space)...].drop { $0 == " " }
             }

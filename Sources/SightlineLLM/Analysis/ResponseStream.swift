@@ -1,6 +1,7 @@
 import SightlineCore
 
-/// The streamed units of a response, whatever framed them, or nil when the response is one body.
+/// The streamed units of a response, whatever framed them (SSE, NDJSON, a JSON array, AWS event stream
+/// frames), or nil when the response is one body.
 struct ResponseStream {
     var events: [StreamEvent]
     /// The events carry arrival times (the recorder timed them); false when re-parsed from the body.
@@ -24,6 +25,11 @@ struct ResponseStream {
             return ResponseStream(events: lines(body), timesKnown: false)
         default:
             break
+        }
+        if !contentType.contains("text/event-stream"), AWSEventStreamEventTimer.isEventStream(contentType: contentType, body: body) {
+            let events = AWSEventStreamEventTimer.timedEvents(body: body, chunks: [])
+            return ResponseStream(events: events.map { StreamEvent(tMs: nil, event: $0.event, data: $0.data) },
+                                  timesKnown: false)
         }
         if contentType.contains("text/event-stream") || looksLikeEventStream(body) {
             var parser = SSEParser()

@@ -32,6 +32,8 @@ extension WireFormat {
         case .ollamaChat: OllamaDecoder(kind: .chat)
         case .ollamaGenerate: OllamaDecoder(kind: .generate)
         case .ollamaEmbed: OllamaDecoder(kind: .embed)
+        case .bedrockConverse: BedrockConverseDecoder()
+        case .cohereChat: CohereChatDecoder()
         }
     }
 }

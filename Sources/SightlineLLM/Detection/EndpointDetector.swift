@@ -28,6 +28,7 @@ enum EndpointDetector {
         while path.count > 1, path.hasSuffix("/") { path.removeLast() }
 
         if let route = modelMethodRoute(path: path, provider: provider) { return route }
+        if let route = bedrockRoute(path: path, provider: provider) { return route }
         return suffixRoute(path: path, provider: provider, headers: headers)
     }
 
@@ -94,11 +95,50 @@ enum EndpointDetector {
         if path.hasSuffix("/api/embed") || path.hasSuffix("/api/embeddings") {
             return Route(provider: provider ?? "ollama", endpoint: "ollama.embed", format: .ollamaEmbed)
         }
-        if provider == "cohere", path.hasSuffix("/v2/chat") || path.hasSuffix("/v1/chat") {
-            // Cohere's native chat request has OpenAI-shaped messages; its response is only partly read.
+        if provider == "cohere", path.hasSuffix("/v2/chat") {
+            return Route(provider: "cohere", endpoint: "chat", format: .cohereChat)
+        }
+        if provider == "cohere", path.hasSuffix("/v1/chat") {
+            // Cohere's v1 chat (`message`, `chat_history`) is not decoded beyond what the OpenAI reading finds.
             return Route(provider: "cohere", endpoint: "chat", format: .openAIChat)
         }
         return nil
+    }
+
+    /// Bedrock Runtime's `/model/{modelId}/{operation}`. The model id may be an ARN whose `/` came
+    /// percent-encoded (`…:inference-profile%2Fus.anthropic.claude-…`), so it is everything between
+    /// `/model/` and the last `/`. Converse is Bedrock's own format on any host; InvokeModel bodies are the
+    /// model vendor's, read as Anthropic Messages for Claude and as Converse for Nova (whose native body
+    /// is Converse-shaped); `/model/…/invoke` is a common path elsewhere, so off a Bedrock host (a local
+    /// mock, an endpoint URL override) only a Bedrock-shaped model id makes it Bedrock's.
+    private static func bedrockRoute(path: String, provider: String?) -> Route? {
+        guard let modelStart = path.range(of: "/model/"), let slash = path.lastIndex(of: "/"),
+              slash > modelStart.upperBound else { return nil }
+        let model = String(path[modelStart.upperBound..<slash])
+        let operation = path[path.index(after: slash)...]
+        let bedrock = provider ?? "bedrock"
+        switch operation {
+        case "converse", "converse-stream":
+            return Route(provider: bedrock, endpoint: String(operation), format: .bedrockConverse, modelFromPath: model,
+                         alwaysStreams: operation == "converse-stream", modelFromPathFirst: true)
+        case "invoke", "invoke-with-response-stream":
+            guard provider == "bedrock" || (provider == nil && isBedrockModelID(model)) else { return nil }
+            let format: WireFormat = model.lowercased().contains("anthropic.") ? .anthropicMessages : .bedrockConverse
+            return Route(provider: bedrock, endpoint: String(operation), format: format, modelFromPath: model,
+                         alwaysStreams: operation == "invoke-with-response-stream", modelFromPathFirst: true)
+        default:
+            return nil
+        }
+    }
+
+    /// `anthropic.claude-…`, `us.amazon.nova-…` (vendor, optionally after a region word), or a Bedrock ARN.
+    private static func isBedrockModelID(_ model: String) -> Bool {
+        let id = model.lowercased()
+        if id.hasPrefix("arn:aws"), id.contains(":bedrock:") { return true }
+        let vendors: Set<Substring> = ["anthropic", "amazon", "meta", "mistral", "cohere", "ai21", "deepseek", "writer", "qwen", "openai"]
+        let words = id.split(separator: ".")
+        guard words.count >= 2 else { return false }
+        return vendors.contains(words[0]) || (words.count >= 3 && vendors.contains(words[1]))
     }
 
     /// `/openai/deployments/{deployment}/…`: Azure names the model by deployment, not in the body.

@@ -24,6 +24,11 @@ enum KnownHosts {
             return "azure-openai"
         }
         if host.hasSuffix("-aiplatform.googleapis.com") { return "vertex" }
+        // `bedrock-runtime.us-east-1.amazonaws.com`, `bedrock-runtime-fips.…`, and VPC endpoints
+        // (`vpce-….bedrock-runtime.us-east-1.vpce.amazonaws.com`).
+        if host.hasSuffix(".amazonaws.com"), host.hasPrefix("bedrock-runtime") || host.contains(".bedrock-runtime.") {
+            return "bedrock"
+        }
         return nil
     }
 

@@ -13,6 +13,8 @@ enum WireFormat: Sendable, Equatable {
     case ollamaChat
     case ollamaGenerate
     case ollamaEmbed
+    case bedrockConverse
+    case cohereChat
 }
 
 /// What detection found out about a request before looking at its body.
@@ -24,4 +26,7 @@ struct Route: Sendable, Equatable {
     var modelFromPath: String?
     /// The endpoint streams whatever the body says (Gemini `streamGenerateContent`).
     var alwaysStreams = false
+    /// The URL's model is the one billed, whatever the body says (Bedrock: the body's `model`, when
+    /// there is one, is the vendor's name, not the Bedrock model id the price table knows).
+    var modelFromPathFirst = false
 }

@@ -13,6 +13,7 @@ struct BillingConvention: Sendable, Equatable {
     static func forProvider(_ provider: String?, model: String) -> BillingConvention {
         switch provider {
         case "anthropic": return .anthropic
+        case "bedrock": return .anthropic
         case "gemini": return .gemini
         case "vertex": return model.lowercased().contains("claude") ? .anthropic : .gemini
         default: return .openAI
@@ -21,7 +22,8 @@ struct BillingConvention: Sendable, Equatable {
 
     static func forFormat(_ format: WireFormat) -> BillingConvention {
         switch format {
-        case .anthropicMessages, .anthropicCountTokens: .anthropic
+        // Bedrock's `inputTokens` excludes cache reads and writes, as Anthropic's does.
+        case .anthropicMessages, .anthropicCountTokens, .bedrockConverse: .anthropic
         case .geminiGenerate, .geminiEmbed, .geminiCountTokens: .gemini
         default: .openAI
         }

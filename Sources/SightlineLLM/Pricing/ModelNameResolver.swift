@@ -1,6 +1,7 @@
 /// Turns the model name a provider reported into the keys the price table uses, most specific first:
 /// `models/gemini-2.0-flash-001` → `gemini-2.0-flash-001`, `gemini-2.0-flash`;
-/// `anthropic/claude-3.5-sonnet` → `claude-3-5-sonnet`; `gpt-4o-2024-08-06` → …, `gpt-4o`.
+/// `anthropic/claude-3.5-sonnet` → `claude-3-5-sonnet`; `gpt-4o-2024-08-06` → …, `gpt-4o`;
+/// `us.amazon.nova-pro-v1:0` → `nova-pro-v1:0`, `nova-pro`; `command-r-plus-08-2024` → `command-r-plus`.
 ///
 /// Only date and version suffixes are removed, never words, so `gpt-4o-mini` can never be priced as
 /// `gpt-4o`, nor `gpt-4o-mini-tts` as `gpt-4o-mini`: a name that does not reduce to a known key is
@@ -22,13 +23,14 @@ enum ModelNameResolver {
         return candidates
     }
 
-    /// Bedrock-style `anthropic.claude-…` and `us.anthropic.claude-…`.
+    /// Bedrock-style `anthropic.claude-…`, and cross-region inference profiles `us.anthropic.claude-…`
+    /// (`eu.`, `apac.`, `jp.`, `us-gov.`, `global.`, …: any one word before the vendor).
     private static func strippingVendorPrefix(_ name: String) -> String {
         let vendors = ["anthropic.", "meta.", "mistral.", "amazon.", "cohere.", "ai21.", "deepseek."]
         var rest = Substring(name)
-        if rest.count > 3, rest[rest.index(rest.startIndex, offsetBy: 2)] == ".",
-           vendors.contains(where: { rest.dropFirst(3).hasPrefix($0) }) {
-            rest = rest.dropFirst(3)
+        if let dot = rest.firstIndex(of: "."), rest.distance(from: rest.startIndex, to: dot) <= 8,
+           case let afterRegion = rest[rest.index(after: dot)...], vendors.contains(where: { afterRegion.hasPrefix($0) }) {
+            rest = afterRegion
         }
         for vendor in vendors where rest.hasPrefix(vendor) {
             return String(rest.dropFirst(vendor.count))
@@ -56,6 +58,10 @@ enum ModelNameResolver {
         if tokens.count > 2, isDigits(last, count: 2...2), isDigits(tokens[tokens.count - 2], count: 2...2) {
             let keep = tokens.count > 3 && isDigits(tokens[tokens.count - 3], count: 4...4) ? 3 : 2
             return tokens.dropLast(keep).joined(separator: "-")
+        }
+        // Cohere's `-08-2024`: a two-digit month before a year.
+        if tokens.count > 2, isDigits(last, count: 4...4), last.hasPrefix("20"), isDigits(tokens[tokens.count - 2], count: 2...2) {
+            return tokens.dropLast(2).joined(separator: "-")
         }
         // `-001`, `-0613`, `-2411`, `-20241022`: never a single or two-digit version like `-4`.
         if isDigits(last, count: 3...8) {

@@ -60,7 +60,7 @@ struct GatewayExchange {
 
 /// What the relay keeps while a response streams to the client.
 struct ResponseProgress {
-    /// `text/event-stream` or NDJSON: chunk arrival times are kept for event timing.
+    /// `text/event-stream`, NDJSON or AWS event stream: chunk arrival times are kept for event timing.
     let tracksChunkTimes: Bool
     /// The upstream said `Connection: close` (or spoke HTTP/1.0): its connection is not reused.
     let upstreamWantsClose: Bool

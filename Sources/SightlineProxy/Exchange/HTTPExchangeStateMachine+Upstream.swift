@@ -202,7 +202,8 @@ struct CacheEntry {
 }
 
 extension ResponseProgress {
-    /// `text/event-stream` or NDJSON: responses whose chunk arrival times are kept for event timing.
+    /// `text/event-stream`, NDJSON or Bedrock's `application/vnd.amazon.eventstream`: responses whose chunk
+    /// arrival times are kept for event timing (only recorded; the relay is the same for every response).
     /// Byte-level on purpose: this runs for every response, and Foundation's string search is slow.
     static func isStreaming(_ contentType: String?) -> Bool {
         guard let contentType else { return false }
@@ -212,6 +213,6 @@ extension ResponseProgress {
             guard bytes.count >= needle.count else { return false }
             return (0...(bytes.count - needle.count)).contains { bytes[$0..<($0 + needle.count)].elementsEqual(needle) }
         }
-        return has("event-stream") || has("ndjson")
+        return has("event-stream") || has("ndjson") || has("vnd.amazon.eventstream")
     }
 }

@@ -3,7 +3,7 @@ import SightlineCore
 import SightlineLLM
 
 /// Turns a finished `FlowCapture` into a `FlowRecord`: redacts secrets, undoes `Content-Encoding`,
-/// times SSE events and runs the LLM analysis. Runs on the writer side, never on the data path.
+/// times SSE (and AWS event stream) events and runs the LLM analysis. Runs on the writer side, never on the data path.
 public struct FlowRecordBuilder: Sendable {
     public let analyzer: LLMAnalyzer
     public let redactor: Redactor
@@ -27,7 +27,7 @@ public struct FlowRecordBuilder: Sendable {
         let response = capture.response.map { decodedBody($0.body, headers: $0.headers) }
         var events: [TimedSSEEvent] = []
         if let captured = capture.response, let response {
-            events = sseEvents(of: captured, body: response, capture: capture)
+            events = streamEvents(of: captured, body: response, capture: capture)
         }
 
         var analysis: LLMAnalysis?
@@ -198,15 +198,24 @@ public struct FlowRecordBuilder: Sendable {
         }
     }
 
-    /// SSE events with arrival times. Chunk offsets count wire bytes, so they only map onto an
-    /// uncompressed body; a compressed stream's events all get the time of the last byte.
-    func sseEvents(of response: CapturedResponse, body: DecodedBody, capture: FlowCapture) -> [TimedSSEEvent] {
-        guard let contentType = response.headers.first(named: "Content-Type"),
-              contentType.lowercased().hasPrefix("text/event-stream"), !body.failed else { return [] }
+    /// SSE events, or AWS event stream messages (Bedrock's streams), with arrival times. Chunk offsets count
+    /// wire bytes, so they only map onto an uncompressed body; a compressed stream's events all get the
+    /// time of the last byte.
+    func streamEvents(of response: CapturedResponse, body: DecodedBody, capture: FlowCapture) -> [TimedSSEEvent] {
+        guard !body.failed else { return [] }
+        let contentType = response.headers.first(named: "Content-Type")
+        let timer: ([UInt8], [ChunkArrival]) -> [TimedSSEEvent]
+        if contentType?.lowercased().hasPrefix("text/event-stream") == true {
+            timer = SSEEventTimer.timedEvents
+        } else if AWSEventStreamEventTimer.isEventStream(contentType: contentType, body: body.bytes) {
+            timer = AWSEventStreamEventTimer.timedEvents
+        } else {
+            return []
+        }
         if body.decoded {
             let end = capture.timings.lastByteMs ?? capture.responseChunks.last?.tMs ?? 0
-            return SSEEventTimer.timedEvents(body: body.bytes, chunks: [ChunkArrival(endOffset: body.bytes.count, tMs: end)])
+            return timer(body.bytes, [ChunkArrival(endOffset: body.bytes.count, tMs: end)])
         }
-        return SSEEventTimer.timedEvents(body: body.bytes, chunks: capture.responseChunks)
+        return timer(body.bytes, capture.responseChunks)
     }
 }

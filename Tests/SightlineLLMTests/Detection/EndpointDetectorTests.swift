@@ -51,6 +51,21 @@ struct EndpointDetectorTests {
              provider: "gemini", endpoint: "streamGenerateContent", model: "gemini-2.0-flash"),
         Case(url: "http://127.0.0.1:9020/groq/openai/v1/chat/completions", provider: "groq", endpoint: "chat.completions"),
         Case(url: "http://127.0.0.1:9020/v1/chat/completions", provider: "openai-compatible", endpoint: "chat.completions"),
+        Case(url: "https://api.cohere.com/v2/chat", provider: "cohere", endpoint: "chat"),
+        // boto3 percent-encodes the `:` of a model id.
+        Case(url: "https://bedrock-runtime.us-east-1.amazonaws.com/model/us.anthropic.claude-3-5-haiku-20241022-v1%3A0/converse",
+             provider: "bedrock", endpoint: "converse", model: "us.anthropic.claude-3-5-haiku-20241022-v1:0"),
+        Case(url: "https://bedrock-runtime.eu-west-1.amazonaws.com/model/amazon.nova-pro-v1:0/converse-stream",
+             provider: "bedrock", endpoint: "converse-stream", model: "amazon.nova-pro-v1:0"),
+        Case(url: "https://bedrock-runtime-fips.us-east-1.amazonaws.com/model/anthropic.claude-3-5-sonnet-20241022-v2%3A0/invoke",
+             provider: "bedrock", endpoint: "invoke", model: "anthropic.claude-3-5-sonnet-20241022-v2:0"),
+        Case(url: "https://bedrock-runtime.us-west-2.amazonaws.com/model/arn%3Aaws%3Abedrock%3Aus-west-2%3A123456789012%3Ainference-profile%2Fus.anthropic.claude-sonnet-4-20250514-v1%3A0/invoke-with-response-stream",
+             provider: "bedrock", endpoint: "invoke-with-response-stream",
+             model: "arn:aws:bedrock:us-west-2:123456789012:inference-profile/us.anthropic.claude-sonnet-4-20250514-v1:0"),
+        // A local Bedrock mock (an endpoint URL override): the model id says it is Bedrock's.
+        Case(url: "http://127.0.0.1:4566/model/anthropic.claude-3-5-sonnet-20241022-v2%3A0/invoke",
+             provider: "bedrock", endpoint: "invoke", model: "anthropic.claude-3-5-sonnet-20241022-v2:0"),
+        Case(url: "http://localhost:8080/model/my-model/converse", provider: "bedrock", endpoint: "converse", model: "my-model"),
     ]
 
     @Test(arguments: cases)
@@ -67,6 +82,9 @@ struct EndpointDetectorTests {
         "https://example.com/index.html",
         "https://api.anthropic.com/v1/models",
         "http://localhost:11434/api/tags",
+        "https://ml.example.com/model/resnet/invoke", // InvokeModel's path off a Bedrock host, without a Bedrock model id
+        "https://ml.example.com/model/v1.2/invoke",
+        "https://bedrock-runtime.us-east-1.amazonaws.com/model/amazon.nova-pro-v1:0/apply-guardrail",
     ])
     func nonLLMTrafficIsNotDetected(_ url: String) {
         #expect(EndpointDetector.detect(method: "POST", url: url, headers: []) == nil)
@@ -91,5 +109,24 @@ struct EndpointDetectorTests {
         let route = EndpointDetector.detect(method: "POST", url: "https://api.deepseek.com/anthropic/messages", headers: headers)
         #expect(route?.provider == "deepseek")
         #expect(route?.endpoint == "messages")
+    }
+}
+
+@Suite("Bedrock and Cohere routes")
+struct BedrockAndCohereRouteTests {
+    @Test func invokeBodiesAreReadByTheModelVendor() {
+        let host = "https://bedrock-runtime.us-east-1.amazonaws.com/model/"
+        #expect(EndpointDetector.detect(method: "POST", url: host + "anthropic.claude-3-5-sonnet-20241022-v2:0/invoke",
+                                        headers: [])?.format == .anthropicMessages)
+        #expect(EndpointDetector.detect(method: "POST", url: host + "us.amazon.nova-lite-v1:0/invoke", headers: [])?.format
+                == .bedrockConverse)
+        let stream = EndpointDetector.detect(method: "POST", url: host + "anthropic.claude-3-5-sonnet-20241022-v2:0/invoke-with-response-stream",
+                                             headers: [])
+        #expect(stream?.alwaysStreams == true)
+        #expect(stream?.modelFromPathFirst == true)
+    }
+
+    @Test func cohereV2ChatHasItsOwnDecoder() {
+        #expect(EndpointDetector.detect(method: "POST", url: "https://api.cohere.com/v2/chat", headers: [])?.format == .cohereChat)
     }
 }

@@ -31,6 +31,18 @@ struct PriceTableTests {
         ("mistral-small-latest", "mistral-small"),
         ("gpt-4-0613", "gpt-4"),
         ("o3-mini-2025-01-31", "o3-mini"),
+        ("anthropic.claude-3-5-sonnet-20241022-v2:0", "claude-3-5-sonnet"),
+        ("us.anthropic.claude-3-5-haiku-20241022-v1:0", "claude-3-5-haiku"),
+        ("apac.anthropic.claude-sonnet-4-20250514-v1:0", "claude-sonnet-4"),
+        ("global.anthropic.claude-sonnet-4-5-20250929-v1:0", "claude-sonnet-4-5"),
+        ("anthropic.claude-sonnet-4-20250514-v1:0", "claude-sonnet-4"),
+        ("amazon.nova-pro-v1:0", "nova-pro"),
+        ("us.amazon.nova-lite-v1:0", "nova-lite"),
+        ("amazon.nova-micro-v1:0", "nova-micro"),
+        ("arn:aws:bedrock:us-east-1:123456789012:inference-profile/us.amazon.nova-pro-v1:0", "nova-pro"),
+        ("command-r-plus-08-2024", "command-r-plus"),
+        ("command-r-08-2024", "command-r"),
+        ("command-a-03-2025", "command-a"),
     ])
     func datedNamesResolveToTheirFamily(_ model: String, _ family: String) throws {
         let expected = try #require(Self.table.models[family])
@@ -47,6 +59,17 @@ struct PriceTableTests {
         let mini = Self.table.price(provider: "openai", model: "gpt-4o-mini-2024-07-18")
         #expect(mini?.input == decimal("0.15"))
         #expect(Self.table.price(provider: "openai", model: "gpt-4.1-nano")?.input == decimal("0.1"))
+    }
+
+    @Test func bedrockPricesItsOwnListings() {
+        let llama = Self.table.price(provider: "bedrock", model: "meta.llama3-1-70b-instruct-v1:0")
+        #expect(llama == ModelPrice(provider: "bedrock", input: decimal("0.72")!, output: decimal("0.72")!))
+        #expect(Self.table.price(provider: nil, model: "meta.llama3-1-70b-instruct-v1:0") == nil, "a Bedrock-only entry")
+        #expect(Self.table.price(provider: "bedrock", model: "mistral.mistral-large-2407-v1:0")?.output == 6)
+        #expect(Self.table.price(provider: "bedrock", model: "mistral.mistral-large-2402-v1:0")?.output == 12)
+        // Cohere's models on Bedrock have Bedrock's prices, not Cohere's.
+        #expect(Self.table.price(provider: "bedrock", model: "cohere.command-r-plus-v1:0")?.input == 3)
+        #expect(Self.table.price(provider: "cohere", model: "command-r-plus-08-2024")?.input == decimal("2.5"))
     }
 
     @Test func providerSpecificEntriesWinForThatProvider() {

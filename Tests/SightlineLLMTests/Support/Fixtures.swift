@@ -121,3 +121,43 @@ extension Conversation.Message {
 }
 
 func decimal(_ text: String) -> Decimal? { Decimal(string: text, locale: Locale(identifier: "en_US_POSIX")) }
+
+/// Builds exchanges whose response is an AWS event stream (`application/vnd.amazon.eventstream`).
+enum EventStreamExchangeBuilder {
+    /// The byte offsets where each frame ends, read from the frames' own total lengths.
+    static func frameEnds(_ body: [UInt8]) -> [Int] {
+        var ends: [Int] = []
+        var offset = 0
+        while body.count - offset >= 4 {
+            let total = body[offset..<(offset + 4)].reduce(0) { $0 << 8 | Int($1) }
+            guard total > 0 else { break }
+            offset = min(offset + total, body.count)
+            ends.append(offset)
+        }
+        return ends
+    }
+
+    /// One chunk per frame, the i-th arriving at 100 + 10·i ms, as `ExchangeBuilder.eventChunks` times SSE.
+    static func frameChunks(_ body: [UInt8]) -> [ChunkArrival] {
+        frameEnds(body).enumerated().map { i, end in
+            ChunkArrival(endOffset: end, tMs: ExchangeBuilder.firstChunkMs + ExchangeBuilder.chunkSpacingMs * Double(i))
+        }
+    }
+
+    static func exchange(url: String, request: [UInt8], response: [UInt8], timed: Bool = true) -> LLMExchange {
+        let events = timed ? AWSEventStreamEventTimer.timedEvents(body: response, chunks: frameChunks(response)) : []
+        return LLMExchange(
+            method: "POST", url: url,
+            requestHeaders: [HeaderField("Content-Type", "application/json")],
+            requestBody: request, status: 200,
+            responseHeaders: [HeaderField("Content-Type", "application/vnd.amazon.eventstream")],
+            responseBody: response, events: events,
+            requestSentMs: ExchangeBuilder.requestSentMs, firstByteMs: ExchangeBuilder.firstChunkMs,
+            lastByteMs: events.last?.tMs ?? ExchangeBuilder.firstChunkMs)
+    }
+
+    static func fixture(_ directory: String, url: String) -> LLMExchange {
+        exchange(url: url, request: Fixture.bytes("\(directory)/request.json"),
+                 response: Fixture.bytes("\(directory)/response.eventstream"))
+    }
+}

@@ -5,7 +5,7 @@ import NIOHTTP1
 import SightlineCA
 import SightlineTestSupport
 
-/// A real HTTPS server with its own throwaway CA that answers like OpenAI, Anthropic and Gemini, with
+/// A real HTTPS server with its own throwaway CA that answers like OpenAI, Anthropic, Gemini, Bedrock and Cohere, with
 /// the wire-format fixtures of `Tests/Fixtures/<provider>/<scenario>/` sent byte for byte.
 ///
 /// Which fixture answers is decided by the route and the request body only ("stream" = the JSON body has
@@ -25,9 +25,15 @@ import SightlineTestSupport
 /// |                                               | stream / otherwise         | anthropic/messages-stream / messages |
 /// | `POST /{v1,v1beta}/models/{m}:generateContent` | tools / otherwise         | gemini/generate-content / -text      |
 /// | `POST /{v1,v1beta}/models/{m}:streamGenerateContent` |                     | gemini/stream-generate-content-sse   |
+/// | `POST /model/{id}/converse`                   | toolConfig / otherwise     | bedrock/converse-tool-use / converse |
+/// | `POST /model/{id}/converse-stream`            | toolConfig / otherwise     | bedrock/converse-stream-tool-use / converse-stream |
+/// | `POST /model/{id}/invoke`                     |                            | bedrock/invoke-anthropic             |
+/// | `POST /model/{id}/invoke-with-response-stream` |                           | bedrock/invoke-anthropic-stream      |
+/// | `POST /v2/chat`                               | stream / otherwise         | cohere/chat-stream / chat            |
 ///
 /// A JSON fixture goes out with a `Content-Length`; an SSE fixture goes out chunked, one event per write
-/// (its own framing kept, LF or CRLF), the first at once and each next `eventGap` later. Anything else: 404.
+/// (its own framing kept, LF or CRLF), the first at once and each next `eventGap` later; an AWS event stream
+/// (`response.eventstream`, `application/vnd.amazon.eventstream`) likewise, one frame per write. Anything else: 404.
 final class FixtureUpstream: Sendable {
     /// One request as the upstream received it.
     struct Received: Sendable {
@@ -41,7 +47,8 @@ final class FixtureUpstream: Sendable {
     struct Fixture: Sendable {
         var contentType: String
         var bytes: [UInt8]
-        /// SSE only: consecutive slices of `bytes`, each one event with its terminating blank line.
+        /// SSE and event streams only: consecutive slices of `bytes`, each one event with its terminating blank
+        /// line, or one frame.
         var events: [[UInt8]]
     }
 
@@ -52,12 +59,19 @@ final class FixtureUpstream: Sendable {
         "openai/chat-completions-stream-tools", "openai/chat-completions-tool-result", "openai/responses",
         "openai/responses-stream", "openai/embeddings", "anthropic/messages", "anthropic/messages-stream",
         "anthropic/messages-tool-use", "anthropic/messages-stream-thinking", "gemini/generate-content",
-        "gemini/generate-content-text", "gemini/stream-generate-content-sse",
+        "gemini/generate-content-text", "gemini/stream-generate-content-sse", "bedrock/converse", "bedrock/converse-stream",
+        "bedrock/converse-tool-use", "bedrock/converse-stream-tool-use", "bedrock/invoke-anthropic",
+        "bedrock/invoke-anthropic-stream", "cohere/chat", "cohere/chat-stream",
     ]
 
-    /// The fixture a scenario answers with, read from disk (`response.json` or `response.sse`).
+    /// The fixture a scenario answers with, read from disk (`response.json`, `response.sse` or `response.eventstream`).
     static func fixture(_ scenario: String) throws -> Fixture {
         let folder = fixturesDirectory.appendingPathComponent(scenario)
+        let eventStream = folder.appendingPathComponent("response.eventstream")
+        if FileManager.default.fileExists(atPath: eventStream.path) {
+            let bytes = [UInt8](try Data(contentsOf: eventStream))
+            return Fixture(contentType: "application/vnd.amazon.eventstream", bytes: bytes, events: splitFrames(bytes))
+        }
         let sse = folder.appendingPathComponent("response.sse")
         if FileManager.default.fileExists(atPath: sse.path) {
             let bytes = [UInt8](try Data(contentsOf: sse))
@@ -95,6 +109,20 @@ final class FixtureUpstream: Sendable {
         return events
     }
 
+    /// Cuts an AWS event stream after each frame, by the total length that starts every frame.
+    static func splitFrames(_ bytes: [UInt8]) -> [[UInt8]] {
+        var frames: [[UInt8]] = []
+        var start = 0
+        while bytes.count - start >= 4 {
+            let total = bytes[start..<(start + 4)].reduce(0) { $0 << 8 | Int($1) }
+            guard total > 0 else { break }
+            let end = min(start + total, bytes.count)
+            frames.append(Array(bytes[start..<end]))
+            start = end
+        }
+        return frames
+    }
+
     /// The scenario for a request (the table above), nil when no route matches.
     static func scenario(method: HTTPMethod, uri: String, body: String) -> String? {
         guard method == .POST else { return nil }
@@ -121,6 +149,15 @@ final class FixtureUpstream: Sendable {
             return tools ? "gemini/generate-content" : "gemini/generate-content-text"
         case _ where isGeminiModel && path.hasSuffix(":streamGenerateContent"):
             return "gemini/stream-generate-content-sse"
+        case _ where path.hasPrefix("/model/"):
+            let hasTools = json["toolConfig"] != nil
+            if path.hasSuffix("/converse") { return hasTools ? "bedrock/converse-tool-use" : "bedrock/converse" }
+            if path.hasSuffix("/converse-stream") { return hasTools ? "bedrock/converse-stream-tool-use" : "bedrock/converse-stream" }
+            if path.hasSuffix("/invoke") { return "bedrock/invoke-anthropic" }
+            if path.hasSuffix("/invoke-with-response-stream") { return "bedrock/invoke-anthropic-stream" }
+            return nil
+        case "/v2/chat":
+            return stream ? "cohere/chat-stream" : "cohere/chat"
         default:
             return nil
         }

@@ -6,7 +6,7 @@ import * as fmt from './format.js';
 import { renderDetail } from './detail.js';
 
 const PROVIDERS = ['openai', 'azure-openai', 'anthropic', 'gemini', 'vertex', 'mistral', 'groq', 'together', 'openrouter',
-  'deepseek', 'xai', 'fireworks', 'cohere', 'ollama', 'openai-compatible', 'mcp'];
+  'deepseek', 'xai', 'fireworks', 'cohere', 'bedrock', 'ollama', 'openai-compatible', 'mcp'];
 const RANGES = [['', 'Any time'], ['15m', 'Last 15 min'], ['1h', 'Last hour'], ['6h', 'Last 6 hours'], ['24h', 'Last 24 hours'], ['7d', 'Last 7 days']];
 const RANGE_MS = { '15m': 9e5, '1h': 36e5, '6h': 216e5, '24h': 864e5, '7d': 6048e5 };
 const FILTER_KEYS = ['q', 'host', 'provider', 'model', 'status', 'session', 'thread', 'user', 'property', 'range', 'tunnels'];

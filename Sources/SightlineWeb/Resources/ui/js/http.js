@@ -36,7 +36,10 @@ function bodyView(m, flow) {
   wrap.append(head);
   if (m.omitted) return wrap;
   if (m.body_base64 != null) {
-    wrap.append(h('div', { class: 'muted' }, 'Binary body, shown as base64.'), h('pre', { class: 'code raw' }, m.body_base64));
+    // Bedrock's streams are binary AWS event stream frames; their decoded events are in the Stream tab.
+    const framed = flow && flow.events && flow.events.length > 0;
+    wrap.append(h('div', { class: 'muted' }, framed ? 'Binary event stream, shown as base64: see the Stream tab for each event and its time.'
+      : 'Binary body, shown as base64.'), h('pre', { class: 'code raw' }, m.body_base64));
     return wrap;
   }
   const text = m.body ?? '';

@@ -1,4 +1,5 @@
-// The Stream tab: each server-sent event with its time offset, and a timeline of their arrival.
+// The Stream tab: each server-sent event (or AWS event stream frame, as Bedrock streams) with its time offset,
+// and a timeline of their arrival.
 import { h, svg } from './dom.js';
 import * as fmt from './format.js';
 import { tryParse, jsonTree } from './json.js';
