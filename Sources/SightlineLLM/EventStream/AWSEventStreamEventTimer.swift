@@ -30,23 +30,7 @@ public enum AWSEventStreamEventTimer {
     /// chunks). A damaged or cut-off frame ends the events.
     public static func timedEvents(body: [UInt8], chunks: [ChunkArrival]) -> [TimedSSEEvent] {
         var parser = AWSEventStreamParser()
-        var timed: [TimedSSEEvent] = []
-        var offset = 0
-        var lastTime = 0.0
-        func stamp(_ messages: [AWSEventStreamMessage], at tMs: Double) {
-            timed += messages.map { event(of: $0, at: tMs) }
-        }
-        for chunk in chunks {
-            lastTime = chunk.tMs
-            let end = min(max(chunk.endOffset, 0), body.count)
-            guard end > offset else { continue }
-            stamp(parser.feed(body[offset..<end]), at: chunk.tMs)
-            offset = end
-        }
-        if offset < body.count {
-            stamp(parser.feed(body[offset...]), at: lastTime)
-        }
-        return timed
+        return ChunkTiming.timed(body: body, chunks: chunks, feed: { parser.feed($0) }).map { event(of: $0.item, at: $0.tMs) }
     }
 
     static func event(of message: AWSEventStreamMessage, at tMs: Double) -> TimedSSEEvent {
