@@ -102,6 +102,9 @@ public struct LLMAnalysis: Sendable, Codable, Hashable {
     public var responseID: String?
     /// The earlier response this request continues on the provider's side (Responses API `previous_response_id`).
     public var previousResponseID: String?
+    /// How the recorder threads this call into its conversation (see `ThreadKeys`); nil for calls that hold none.
+    /// Made from the whole conversation, so it survives `Sightline-Omit-*`: keys are hashes.
+    public var threadKeys: ThreadKeys?
     public var stream: Bool
     public var usage: LLMUsage
     /// nil when the model's price is unknown; never 0 for an unknown model.

@@ -73,7 +73,7 @@ public struct LLMAnalyzer: Sendable {
         let models = (route.modelFromPathFirst
             ? [route.modelFromPath, decoded.responseModel, decoded.requestModel]
             : [decoded.responseModel, decoded.requestModel, route.modelFromPath]).compactMap { $0 }
-        return LLMAnalysis(
+        var analysis = LLMAnalysis(
             provider: route.provider,
             endpoint: route.endpoint,
             model: models.first,
@@ -92,6 +92,8 @@ public struct LLMAnalyzer: Sendable {
             responseID: decoded.responseID,
             previousResponseID: decoded.previousResponseID
         )
+        analysis.threadKeys = ThreadKeys.of(analysis)
+        return analysis
     }
 
     /// A WebSocket session whose messages Sightline reads: the OpenAI Realtime API (`…/realtime`, on OpenAI
@@ -125,7 +127,7 @@ public struct LLMAnalyzer: Sendable {
                           modelFromPath: parts.query["model"] ?? parts.query["deployment"])
         let conversation = decoded.conversation
         let models = [decoded.responseModel, decoded.requestModel, route.modelFromPath].compactMap { $0 }
-        return LLMAnalysis(
+        var analysis = LLMAnalysis(
             provider: provider,
             endpoint: endpoint,
             model: models.first,
@@ -142,6 +144,8 @@ public struct LLMAnalyzer: Sendable {
             requestModel: decoded.requestModel ?? route.modelFromPath,
             responseModel: decoded.responseModel,
             responseID: decoded.responseID)
+        analysis.threadKeys = ThreadKeys.of(analysis)
+        return analysis
     }
 
     /// The first of the reported, requested and URL model names the table knows prices it (an Azure

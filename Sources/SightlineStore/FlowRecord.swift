@@ -13,14 +13,9 @@ public struct FlowRecord: Sendable, Hashable {
     /// Without its conversation and search text: the one to read is `detail.conversation`, which
     /// honours `Sightline-Omit-*`.
     public var analysis: LLMAnalysis?
-    /// How the store threads this call into its conversation (`parent_id`, `thread_id`); nil for flows that
-    /// are not part of one.
-    public var threadKeys: ThreadKeys?
-
-    public init(detail: FlowDetail, searchText: String, analysis: LLMAnalysis? = nil, threadKeys: ThreadKeys? = nil) {
+    public init(detail: FlowDetail, searchText: String, analysis: LLMAnalysis? = nil) {
         self.detail = detail
         self.searchText = searchText
-        self.threadKeys = threadKeys
         self.analysis = analysis.map { analysis in
             var facts = analysis
             facts.conversation = Conversation()
@@ -28,6 +23,10 @@ public struct FlowRecord: Sendable, Hashable {
             return facts
         }
     }
+
+    /// How the store threads this call into its conversation (`parent_id`, `thread_id`); nil for flows that
+    /// are not part of one.
+    public var threadKeys: ThreadKeys? { analysis?.threadKeys }
 
     public var id: FlowID { detail.summary.id }
     public var summary: FlowSummary { detail.summary }

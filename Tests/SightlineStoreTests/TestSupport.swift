@@ -57,7 +57,7 @@ func makeCapture(
 
 /// An analysis as SightlineLLM would return it, for tests of what the store does with one.
 func makeAnalysis(provider: String = "openai", model: String = "gpt-4o", text: String = "hello") -> LLMAnalysis {
-    LLMAnalysis(
+    var analysis = LLMAnalysis(
         provider: provider, endpoint: "chat.completions", model: model, stream: true,
         usage: LLMUsage(inputTokens: 12, outputTokens: 34, cachedInputTokens: 5, reasoningTokens: 7),
         costUSD: Decimal(string: "0.000123"), ttftMs: 99.5, tokensPerSecond: 42, finishReason: "stop",
@@ -66,6 +66,9 @@ func makeAnalysis(provider: String = "openai", model: String = "gpt-4o", text: S
                                    output: [.init(role: "assistant", parts: [.text("an answer")])],
                                    finishReason: "stop"),
         searchText: "be brief \(text) an answer")
+    // As the analyzer does.
+    analysis.threadKeys = ThreadKeys.of(analysis)
+    return analysis
 }
 
 /// A record with a given analysis, built the way `FlowRecordBuilder.build` would.

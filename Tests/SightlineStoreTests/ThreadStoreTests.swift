@@ -32,7 +32,9 @@ struct ThreadStoreTests {
     static func mcp(_ method: String, session: String, at second: Int, inResponse: Bool = false) -> FlowRecord {
         let header = [HeaderField("Mcp-Session-Id", session)]
         let capture = makeCapture(start: FlowStoreContractTests.base.addingTimeInterval(Double(second)), url: "http://127.0.0.1:9000/mcp",
-                                  requestHeaders: [HeaderField("Content-Type", "application/json")] + (inResponse ? [] : header),
+                                  // What the SDK's streamable-HTTP client sends, by which the analyzer knows MCP.
+                                  requestHeaders: [HeaderField("Content-Type", "application/json"),
+                                                   HeaderField("Accept", "application/json, text/event-stream")] + (inResponse ? [] : header),
                                   requestBody: Array(#"{"jsonrpc":"2.0","id":1,"method":"\#(method)"}"#.utf8),
                                   responseHeaders: [HeaderField("Content-Type", "application/json")] + (inResponse ? header : []),
                                   responseBody: Array(#"{"jsonrpc":"2.0","id":1,"result":{}}"#.utf8))

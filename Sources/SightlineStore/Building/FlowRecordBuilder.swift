@@ -167,19 +167,7 @@ public struct FlowRecordBuilder: Sendable {
             events: annotations.omitResponse ? [] : events,
             conversation: conversation,
             websocket: websocket)
-        return FlowRecord(detail: detail, searchText: omitted ? "" : (analysis?.searchText ?? ""), analysis: analysis,
-                          threadKeys: Self.threadKeys(capture, analysis: analysis))
-    }
-
-    /// An MCP session's calls thread by their session id (the server names it in `initialize`'s answer, the
-    /// client repeats it on every later request); a model call by its conversation. Computed from the whole
-    /// conversation even when `Sightline-Omit-*` keeps it out of the store: keys are hashes.
-    static func threadKeys(_ capture: FlowCapture, analysis: LLMAnalysis?) -> ThreadKeys? {
-        if capture.mode != .tunnel, let session = capture.request.headers.first(named: "Mcp-Session-Id")
-            ?? capture.response?.headers.first(named: "Mcp-Session-Id"), !session.isEmpty {
-            return ThreadKeys.mcp(sessionID: session)
-        }
-        return analysis.flatMap(ThreadKeys.of)
+        return FlowRecord(detail: detail, searchText: omitted ? "" : (analysis?.searchText ?? ""), analysis: analysis)
     }
 
     /// A body after undoing its `Content-Encoding`; `failed` keeps the raw bytes.

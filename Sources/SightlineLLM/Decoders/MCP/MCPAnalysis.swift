@@ -16,6 +16,8 @@ extension LLMAnalyzer {
             // The server's GET stream has no final event: it lasts as long as the session.
             truncated: !failed && mcp.isTruncated,
             conversation: conversation, searchText: SearchText.of(conversation))
+        // The calls of one session are one thread, each continuing the one before.
+        analysis.threadKeys = mcp.sessionID.flatMap { $0.isEmpty ? nil : ThreadKeys.mcp(sessionID: $0) }
         if failed, analysis.conversation.error == nil {
             analysis.conversation.error = ProviderErrorDecoder.describe(body: exchange.responseBody, status: exchange.status)
         }
