@@ -41,6 +41,22 @@ struct FlowIDTests {
         #expect(FlowID(made.description) == made)
     }
 
+    @Test("the text, its parsing and the order agree with Foundation's UUID for any id")
+    func agreesWithFoundation() {
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<500 {
+            let (a, b) = (FlowID(uuid: UUID()), FlowID.make(at: Date(timeIntervalSince1970: Double(generator.next() as UInt32))))
+            #expect(a.description == a.uuid.uuidString.lowercased())
+            #expect(FlowID(a.uuid.uuidString) == a, "Foundation's uppercase text parses")
+            #expect((a < b) == (a.description < b.description), "the order is the text's order")
+            #expect(!(a < a))
+        }
+        #expect(FlowID("01a21213-5f89-7479-a25d-aaf84513727g") == nil, "not hex")
+        #expect(FlowID("01a21213_5f89-7479-a25d-aaf845137278") == nil, "a separator that is not a hyphen")
+        #expect(FlowID("01a212135f89-7479-a25d-aaf845137278-") == nil, "a hyphen out of place")
+        #expect(FlowID("01a21213-5f89-7479-a25d-aaf8451372780") == nil, "one digit long")
+    }
+
     @Test("JSON is the id's text; a string that is not a UUID fails to decode")
     func codable() throws {
         let id = try #require(FlowID("01a21213-5f89-7479-a25d-aaf845137278"))

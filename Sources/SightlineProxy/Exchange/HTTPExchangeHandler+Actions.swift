@@ -15,7 +15,7 @@ extension HTTPExchangeHandler {
         case .sendUpstream(let parts, let flush):
             guard let upstream else { return }
             for part in parts { upstream.handler.send(part, flush: false) }
-            if flush { upstream.channel.flush() }
+            if flush, !inClientRead { upstream.channel.flush() }
             resumeReadsIfPossible()
         case .writeResponseHead(let head):
             context?.write(wrapOutboundOut(.head(head)), promise: nil)

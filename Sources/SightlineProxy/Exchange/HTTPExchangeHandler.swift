@@ -23,6 +23,9 @@ final class HTTPExchangeHandler: ChannelDuplexHandler, RemovableChannelHandler, 
     /// Pipelined requests wait here while an exchange is in flight.
     var queued = CircularBuffer<HTTPServerRequestPart>()
     private var pendingRead = false
+    /// Between a client read and its read-complete: upstream writes made meanwhile wait for the flush at the
+    /// read's end, so a request that arrived in one read leaves in one write (head, body and end together).
+    private(set) var inClientRead = false
 
     init(services: ProxyServices, interceptedOrigin: Origin?, upstream: UpstreamConnection?) {
         self.services = services
@@ -47,6 +50,7 @@ final class HTTPExchangeHandler: ChannelDuplexHandler, RemovableChannelHandler, 
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let part = unwrapInboundIn(data)
+        inClientRead = true
         if !queued.isEmpty || (!machine.isIdle && Self.isHead(part)) {
             queued.append(part)
             return
@@ -75,6 +79,7 @@ final class HTTPExchangeHandler: ChannelDuplexHandler, RemovableChannelHandler, 
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
+        inClientRead = false
         upstream?.channel.flush()
         context.fireChannelReadComplete()
     }

@@ -130,9 +130,28 @@ extension LatencyHistogram {
     /// `key:count,key:count` in key order, as the rollup tables store it.
     public var encoded: String {
         if let pending { return pending }
-        var parts: [String] = []
-        forEachBucket { key, count in parts.append("\(key):\(count)") }
-        return parts.joined(separator: ",")
+        // Digits written as bytes: a minute's histograms are encoded again at every batch the recorder
+        // writes into that minute, and interpolating each bucket showed in its profile.
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(256)
+        forEachBucket { key, count in
+            if !bytes.isEmpty { bytes.append(UInt8(ascii: ",")) }
+            Self.appendDecimal(Int(key), to: &bytes)
+            bytes.append(UInt8(ascii: ":"))
+            Self.appendDecimal(count, to: &bytes)
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    private static func appendDecimal(_ value: Int, to bytes: inout [UInt8]) {
+        if value < 0 { bytes.append(UInt8(ascii: "-")) }
+        var magnitude = value.magnitude
+        let start = bytes.count
+        repeat {
+            bytes.append(UInt8(ascii: "0") + UInt8(magnitude % 10))
+            magnitude /= 10
+        } while magnitude > 0
+        bytes[start...].reverse()
     }
 
     /// A stored row's histogram, read when first used.

@@ -37,7 +37,11 @@ extension FlowRow {
             threadID.databaseValue,
         ]
         assert(arguments.count == Self.insertedColumns.count, "one argument per column, in CodingKeys order")
-        try db.cachedStatement(sql: Self.insertSQL).execute(arguments: StatementArguments(arguments))
+        // Unchecked: the count is the columns' by construction (asserted above), and GRDB's check copies
+        // all 55 values once more.
+        let statement = try db.cachedStatement(sql: Self.insertSQL)
+        statement.setUncheckedArguments(StatementArguments(arguments))
+        try statement.execute()
         seq = db.lastInsertedRowID
     }
 
