@@ -99,8 +99,9 @@ hey_scenario() {
         echo "  running: hey $* ($key), $name" >&2
         run_hey "$name" -z 1s "$@"
         wait_idle "$pid"
-        local ticks0="" opens0 t0
+        local ticks0="" upstream0 opens0 t0
         if [[ -n "$pid" ]]; then ticks0="$(cpu_ticks "$pid")"; fi
+        upstream0="$(cpu_ticks "$hey_upstream_pid")"
         opens0="$(tcp_active_opens)"; t0="$(now_ms)"
         run_hey "$name" -z "${hey_seconds}s" "$@"
         wait_idle "$pid"
@@ -113,6 +114,12 @@ hey_scenario() {
         record "$name" "$key.p99" "$(hey_field p99)"
         # Via a proxy each client connection is two connects (client→proxy, proxy→upstream on CONNECT).
         record "$name" "$key.connects" "$([[ -n "$proxy" ]] && echo $((opens / 2)) || echo "$opens")"
+        if [[ "$ok" -gt 0 ]]; then
+            # The bench upstream is one TLS server answering small JSON: a floor for a proxy, which is a TLS
+            # server toward the client and a TLS client toward the upstream, before it records anything.
+            record "$name" "$key.upstream_cpu_us" "$(awk -v d=$(( $(cpu_ticks "$hey_upstream_pid") - upstream0 )) \
+                -v hz="$clock_ticks" -v n="$ok" 'BEGIN { printf "%.1f", d * 1e6 / hz / n }')"
+        fi
         if [[ -n "$pid" && "$ok" -gt 0 ]]; then
             record "$name" "$key.cpu_us" "$(awk -v d=$(( $(cpu_ticks "$pid") - ticks0 )) -v hz="$clock_ticks" -v n="$ok" \
                 'BEGIN { printf "%.1f", d * 1e6 / hz / n }')"
@@ -212,9 +219,9 @@ hey_bench() {
     hey_out="$work/hey.out"
 
     "$bench" serve --upstream-dir "$work/upstream" >"$work/hey-upstream.out" 2>"$work/hey-upstream.out.err" &
-    local upstream_pid=$!
-    started_pids+=("$upstream_pid")
-    wait_for_port "$work/hey-upstream.out" '^upstream https://127\.0\.0\.1:' "$upstream_pid" >/dev/null
+    hey_upstream_pid=$!
+    started_pids+=("$hey_upstream_pid")
+    wait_for_port "$work/hey-upstream.out" '^upstream https://127\.0\.0\.1:' "$hey_upstream_pid" >/dev/null
     for _ in $(seq 50); do [[ "$(grep -c '^upstream ' "$work/hey-upstream.out")" -ge 21 ]] && break; sleep 0.1; done
     hey_url="$(grep -m1 '^upstream https://127\.0\.0\.1:' "$work/hey-upstream.out" | cut -d' ' -f2)/v1/chat/completions"
     mapfile -t hey_new_host_urls < <(grep '^upstream ' "$work/hey-upstream.out" | tail -n +2 | cut -d' ' -f2 | sed 's|$|/v1/chat/completions|')

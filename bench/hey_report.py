@@ -132,6 +132,7 @@ def main():
         row(f"{label}: p99 latency (hey ²)", lambda r, k=key: h(r, f"{k}.p99"), "ms", "added")
         if key == "c32":
             row(f"{label}: proxy CPU per request", lambda r, k=key: h(r, f"{k}.cpu_us"), "us")
+        row(f"{label}: bench upstream CPU per request (³)", lambda r, k=key: h(r, f"{k}.upstream_cpu_us"), "us")
         text_row(f"{label}: client connections (¹)", lambda r, k=key: connections(hey, r, k))
         text_row(f"{label}: responses 200 / failed", lambda r, k=key: pair(hey, r, f"{k}.ok", f"{k}.failed"))
     row("first TLS connection, same host again: curl time_appconnect p50", lambda r: h(r, "tls.same_host_p50"), "ms",
@@ -153,6 +154,8 @@ def main():
           "connection is client→proxy plus proxy→upstream; Sightline dials upstream on every CONNECT); for Sightline, in "
           "brackets, the distinct client ip:port among the run's recorded flows: Go's client also dials when no idle "
           "connection is at hand and closes the spare one after it finished CONNECT + TLS, unused")
+    print("³ the bench upstream is one TLS server (NIO + BoringSSL) answering small JSON: a floor for a TLS-terminating "
+          "proxy, which is a TLS server toward the client and a TLS client toward the upstream before it records anything")
     print("² hey prints latencies in 0.1 ms steps; the 1-client p50 of the issue is the NIO client's (ns resolution)")
 
 

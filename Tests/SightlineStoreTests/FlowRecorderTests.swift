@@ -110,6 +110,28 @@ struct FlowRecorderTests {
         #expect(recorder.stats == RecorderStats(queued: 0, recorded: 1000, dropped: 0, writeErrors: 0))
     }
 
+    @Test("after a full batch, a partial one waits for the next interval or for the batch to fill, not a transaction of its own")
+    func steadyLoadKeepsBatchesFull() async throws {
+        let store = ScriptedStore()
+        let recorder = FlowRecorder(store: store, builder: testBuilder, batchInterval: .seconds(30), maxBatch: 10,
+                                    logger: quietLogger)
+        // As under steady load: more than a batch waits when the writer takes one.
+        for _ in 0..<13 { recorder.record(makeCapture()) }
+        let writer = Task { await recorder.run() }
+        #expect(await eventually { store.inserted.count == 10 })
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(store.attempts == 1, "the three left over wait")
+        #expect(recorder.stats.queued == 3)
+        for _ in 0..<7 { recorder.record(makeCapture()) }
+        #expect(await eventually { store.inserted.count == 20 }, "a full batch is written at once")
+        #expect(store.attempts == 2)
+        recorder.record(makeCapture())
+        await recorder.shutdown()
+        await writer.value
+        #expect(store.inserted.count == 21)
+        #expect(recorder.stats.dropped == 0)
+    }
+
     @Test("beyond capacity captures are dropped and counted; record() returns while the writer is stuck")
     func overflow() async throws {
         let store = ScriptedStore()

@@ -22,6 +22,12 @@ final class WakeSignal: Sendable {
         waiter?.resume()
     }
 
+    /// Forgets a signal nobody has waited for yet: the writer calls it as it starts taking everything
+    /// queued, which is what that signal asked for.
+    func clearPending() {
+        state.withLock { $0.pending = false }
+    }
+
     /// Returns when signalled or after `timeout`, whichever comes first.
     func wait(timeout: Duration) async {
         await withTaskGroup(of: Void.self) { group in
