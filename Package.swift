@@ -76,6 +76,8 @@ let package = Package(
             dependencies: [
                 "SightlineCore", "SightlineLLM", "SightlineGateway", "CZlib", "CBrotli",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                // SQLite's C API, for the flow row's insert (`DirectStatement`).
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),

@@ -69,8 +69,12 @@ start_sightline() {
 # its CA in DIR on start and is told to trust the bench upstream's CA, as Sightline is.
 start_mitmdump() {
     local dir="$1"
-    command -v mitmdump >/dev/null 2>&1 || return 1
-    mitmdump --listen-host 127.0.0.1 --listen-port 0 --set confdir="$dir" \
+    local mitmdump
+    mitmdump="$(command -v mitmdump 2>/dev/null || true)"
+    # bench/install-mitmproxy.sh puts one in bench/.mitmproxy (a venv), off PATH.
+    [[ -n "$mitmdump" ]] || { [[ -x "$bench_dir/.mitmproxy/bin/mitmdump" ]] && mitmdump="$bench_dir/.mitmproxy/bin/mitmdump"; }
+    [[ -n "$mitmdump" ]] || return 1
+    "$mitmdump" --listen-host 127.0.0.1 --listen-port 0 --set confdir="$dir" \
         --set ssl_verify_upstream_trusted_ca="$upstream_ca" --set flow_detail=0 \
         >"$dir.out" 2>"$dir.out.err" &
     mitm_pid=$!

@@ -37,11 +37,7 @@ extension FlowRow {
             threadID.databaseValue,
         ]
         assert(arguments.count == Self.insertedColumns.count, "one argument per column, in CodingKeys order")
-        // Unchecked: the count is the columns' by construction (asserted above), and GRDB's check copies
-        // all 55 values once more.
-        let statement = try db.cachedStatement(sql: Self.insertSQL)
-        statement.setUncheckedArguments(StatementArguments(arguments))
-        try statement.execute()
+        try DirectStatement.execute(db.cachedStatement(sql: Self.insertSQL), arguments, db)
         seq = db.lastInsertedRowID
     }
 
