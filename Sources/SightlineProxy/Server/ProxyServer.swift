@@ -98,7 +98,6 @@ public final class ProxyServer: Sendable {
         services.logger.info("reloaded upstream trust and cleared the leaf certificate cache")
     }
 
-    /// Stops accepting connections. Connections in flight finish on their own.
     /// Until cancelled: every `interval`, once no client connection is open after traffic, returns the heap's
     /// free pages to the system (`IdleMemoryTrimmer`). Runs on a task of its own, never on an event loop.
     public func trimMemoryWhenIdle(every interval: Duration = .seconds(1)) async {
@@ -110,6 +109,7 @@ public final class ProxyServer: Sendable {
         }
     }
 
+    /// Stops accepting connections. Connections in flight finish on their own.
     public func close() async {
         try? await channel.close()
     }
