@@ -26,8 +26,12 @@ enum DirectStatement {
                 code = sqlite3_bind_int64(handle, index, int)
             case .double(let double):
                 code = sqlite3_bind_double(handle, index, double)
-            case .string(var string):
-                code = string.withUTF8 { sqlite3_bind_text64(handle, index, $0.baseAddress, UInt64($0.count), transient, UInt8(SQLITE_UTF8)) }
+            case .string(let string):
+                // `withCString`, not `withUTF8`: an empty string's UTF-8 buffer may have no address, and a
+                // null pointer binds NULL, not ''.
+                code = string.withCString { sqlite3_bind_text64(handle, index, $0, UInt64(string.utf8.count), transient, UInt8(SQLITE_UTF8)) }
+            case .blob(let data) where data.isEmpty:
+                code = sqlite3_bind_zeroblob(handle, index, 0) // an empty blob, not NULL
             case .blob(let data):
                 code = data.withUnsafeBytes { sqlite3_bind_blob64(handle, index, $0.baseAddress, UInt64($0.count), transient) }
             }
