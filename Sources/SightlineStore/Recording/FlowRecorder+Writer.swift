@@ -56,8 +56,8 @@ extension FlowRecorder {
     ///
     /// After the first batch only full ones are taken: what arrived while a batch was written waits for
     /// the next `batchInterval`. Taking it at once made a transaction of every few flows under steady load
-    /// (28 at 2,000 flows/s): each commit rewrites every index page it touched and leaves an FTS segment
-    /// to merge, which was most of the recorder's commit cost.
+    /// (28 a commit at 880 flows/s): each commit rewrites every index page it touched and leaves an FTS
+    /// segment to merge, which was most of the recorder's commit cost.
     func drain() async -> FailedBatch? {
         var writing: Task<FailedBatch?, Never>?
         var onlyFull = false
