@@ -45,3 +45,31 @@ struct ProxyRulesTests {
         }
     }
 }
+
+@Suite("ASCII search")
+struct ASCIISearchTests {
+    @Test("finds an ASCII needle in text with multi-byte characters, as Foundation's range(of:) does")
+    func agreesWithFoundation() {
+        let cases = ["https://api.openai.com/v1", "://", "x:/", "é://ü/model/x", "/model", "nothing", "", "a::://b", "日本://x/model/y/z"]
+        for text in cases {
+            for needle in [":/" + "/", "/model/"] {
+                let ours = needle == "://" ? text.firstRange(ofASCII: "://") : text.firstRange(ofASCII: "/model/")
+                let foundation = text.range(of: needle)
+                #expect(ours == foundation, "\(needle) in \(text)")
+                let sub = Substring(text).dropFirst(min(1, text.count))
+                let subOurs = needle == "://" ? sub.firstRange(ofASCII: "://") : sub.firstRange(ofASCII: "/model/")
+                #expect(subOurs == sub.range(of: needle), "\(needle) in the substring \(sub)")
+            }
+        }
+    }
+
+    @Test("an origin's text keeps the scheme's default port out and brackets IPv6 hosts")
+    func originText() {
+        #expect(Origin(scheme: "HTTPS", host: "API.openai.com", port: 443).description == "https://api.openai.com")
+        #expect(Origin(scheme: "http", host: "localhost", port: 80).description == "http://localhost")
+        #expect(Origin(scheme: "http", host: "localhost", port: 8080).description == "http://localhost:8080")
+        #expect(Origin(scheme: "https", host: "::1", port: 8443).authority == "[::1]:8443")
+        #expect(Origin(scheme: "wss", host: "realtime.example", port: 443).description == "wss://realtime.example")
+        #expect(Origin(parsing: "https://Example.com:443/v1")?.description == "https://example.com")
+    }
+}

@@ -20,16 +20,17 @@ public struct Origin: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// `host` or `host:port` when the port is not the scheme's default; IPv6 hosts in brackets.
+    /// Concatenated, not interpolated, and the scheme not lowercased again: made for every proxied request.
     public var authority: String {
-        let h = host.contains(":") ? "[\(host)]" : host
-        return port == Self.defaultPort(for: scheme) ? h : "\(h):\(port)"
+        let bracketed = host.utf8.contains(UInt8(ascii: ":")) ? "[" + host + "]" : host
+        return port == (isTLS ? 443 : 80) ? bracketed : bracketed + ":" + String(port)
     }
 
-    public var description: String { "\(scheme)://\(authority)" }
+    public var description: String { scheme + "://" + authority }
 
     /// Parses `https://host[:port]` (a path, if any, is ignored).
     public init?(parsing text: String) {
-        guard let sep = text.range(of: "://") else { return nil }
+        guard let sep = text.firstRange(ofASCII: "://") else { return nil }
         let scheme = String(text[..<sep.lowerBound]).lowercased()
         guard scheme == "http" || scheme == "https" else { return nil }
         var rest = text[sep.upperBound...]

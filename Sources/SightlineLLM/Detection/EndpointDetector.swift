@@ -112,7 +112,7 @@ enum EndpointDetector {
     /// is Converse-shaped); `/model/…/invoke` is a common path elsewhere, so off a Bedrock host (a local
     /// mock, an endpoint URL override) only a Bedrock-shaped model id makes it Bedrock's.
     private static func bedrockRoute(path: String, provider: String?) -> Route? {
-        guard let modelStart = path.firstRange(of: "/model/"), let slash = path.lastIndex(of: "/"),
+        guard let modelStart = path.firstRange(ofASCII: "/model/"), let slash = path.lastIndex(of: "/"),
               slash > modelStart.upperBound else { return nil }
         let model = String(path[modelStart.upperBound..<slash])
         let operation = path[path.index(after: slash)...]

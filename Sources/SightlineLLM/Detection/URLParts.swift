@@ -20,7 +20,7 @@ struct URLParts: Equatable {
         var rest = Substring(url)
         if let hash = rest.firstIndex(of: "#") { rest = rest[..<hash] }
         var authority: Substring = ""
-        if let scheme = rest.firstRange(of: "://") {
+        if let scheme = rest.firstRange(ofASCII: "://") {
             let afterScheme = rest[scheme.upperBound...]
             let end = afterScheme.firstIndex { $0 == "/" || $0 == "?" } ?? afterScheme.endIndex
             authority = afterScheme[..<end]

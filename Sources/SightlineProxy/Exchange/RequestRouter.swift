@@ -70,7 +70,7 @@ enum RequestRouter {
 
     /// `https://host:port/p?q` → `/p?q` (nil when not absolute-form).
     static func originForm(of uri: String) -> String? {
-        guard let scheme = uri.firstRange(of: "://") else { return nil }
+        guard let scheme = uri.firstRange(ofASCII: "://") else { return nil }
         let rest = uri[scheme.upperBound...]
         guard let slash = rest.firstIndex(where: { $0 == "/" || $0 == "?" }) else { return "/" }
         let path = String(rest[slash...])
