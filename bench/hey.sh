@@ -25,10 +25,20 @@ rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
 now_ms() { date +%s%3N; }
 
 # Waits (up to 15 s) until PID used no CPU for 0.3 s: the proxy has finished the requests, and the
-# recorder its writes, before CPU is read and the next run starts.
+# recorder its writes, before CPU is read and the next run starts. For Sightline it first waits (up to
+# 120 s) until its recorder has nothing queued or spooled: a backlog from a run the recorder could not keep
+# up with can take longer than 15 s to write, and its CPU would otherwise count against the next run.
 wait_idle() {
-    local pid="$1" before after
+    local pid="$1" before after queued spooled
     [[ -n "$pid" ]] || return 0
+    if [[ -n "${hey_sl_pid:-}" && "$pid" == "$hey_sl_pid" ]]; then
+        for _ in $(seq 600); do
+            queued="$(sightline_stat queued)"; spooled="$(sightline_stat spooled)"
+            [[ "$queued" == 0 && "$spooled" == 0 ]] && break
+            [[ -z "$queued" ]] && break # no /api/stats: fall back to CPU alone
+            sleep 0.2
+        done
+    fi
     for _ in $(seq 50); do
         before="$(cpu_ticks "$pid")"; sleep 0.3; after="$(cpu_ticks "$pid")"
         if [[ "$before" == "$after" ]]; then return 0; fi
