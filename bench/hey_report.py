@@ -154,9 +154,9 @@ def main():
           "connection is client→proxy plus proxy→upstream; Sightline dials upstream on every CONNECT); for Sightline, in "
           "brackets, the distinct client ip:port among the run's recorded flows: Go's client also dials when no idle "
           "connection is at hand and closes the spare one after it finished CONNECT + TLS, unused")
+    print("² hey prints latencies in 0.1 ms steps; the 1-client p50 of the issue is the NIO client's (ns resolution)")
     print("³ the bench upstream is one TLS server (NIO + BoringSSL) answering small JSON: a floor for a TLS-terminating "
           "proxy, which is a TLS server toward the client and a TLS client toward the upstream before it records anything")
-    print("² hey prints latencies in 0.1 ms steps; the 1-client p50 of the issue is the NIO client's (ns resolution)")
 
 
 def header(proxies):
