@@ -32,8 +32,6 @@ struct AnthropicMessagesDecoder: WireFormatDecoder {
     }
 
     func decodeStream(_ events: [StreamEvent], into result: inout DecodedExchange) {
-        var assembler = AnthropicStreamAssembler()
-        for event in events { assembler.consume(event, into: &result) }
-        assembler.finish(into: &result)
+        AnthropicStreamAssembler.assemble(events, into: &result)
     }
 }

@@ -2,7 +2,7 @@ import SightlineCore
 /// Rebuilds a message from Anthropic's stream: `message_start` (model, input usage),
 /// `content_block_start`/`_delta`/`_stop` per block index, `message_delta` (stop reason, output usage),
 /// `message_stop` (the final event).
-struct AnthropicStreamAssembler {
+struct AnthropicStreamAssembler: StreamAssembler {
     private struct Block {
         var start: JSONValue
         var text = ""

@@ -30,8 +30,6 @@ struct BedrockConverseDecoder: WireFormatDecoder {
     }
 
     func decodeStream(_ events: [StreamEvent], into result: inout DecodedExchange) {
-        var assembler = BedrockConverseStreamAssembler()
-        for event in events { assembler.consume(event, into: &result) }
-        assembler.finish(into: &result)
+        BedrockConverseStreamAssembler.assemble(events, into: &result)
     }
 }

@@ -4,7 +4,7 @@ import SightlineCore
 /// reasoning) and `contentBlockStop` per `contentBlockIndex`, `messageStop` (stop reason), `metadata`
 /// (usage). Each event is named by its frame's `:event-type`; Nova's InvokeModelWithResponseStream sends
 /// the same events as `chunk`s wrapping `{"<eventType>": {…}}`, which are unwrapped.
-struct BedrockConverseStreamAssembler {
+struct BedrockConverseStreamAssembler: StreamAssembler {
     private enum Kind { case text, toolUse, reasoning }
 
     private struct Block {

@@ -28,9 +28,7 @@ struct CohereChatDecoder: WireFormatDecoder {
     }
 
     func decodeStream(_ events: [StreamEvent], into result: inout DecodedExchange) {
-        var assembler = CohereChatStreamAssembler()
-        for event in events { assembler.consume(event, into: &result) }
-        assembler.finish(into: &result)
+        CohereChatStreamAssembler.assemble(events, into: &result)
     }
 
     static func message(_ json: JSONValue) -> Conversation.Message? {

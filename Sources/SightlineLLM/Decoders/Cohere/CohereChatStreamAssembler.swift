@@ -3,7 +3,7 @@ import SightlineCore
 /// `content-delta` / `content-end` per content index (`delta.message.content.text` or `.thinking`),
 /// `tool-plan-delta`, `tool-call-start` / `-delta` / `-end` per tool call index, and `message-end`
 /// (`delta.finish_reason`, `delta.usage`), the final event. Content and tool calls count their indexes apart.
-struct CohereChatStreamAssembler {
+struct CohereChatStreamAssembler: StreamAssembler {
     private struct Content {
         var isThinking = false
         var text = ""

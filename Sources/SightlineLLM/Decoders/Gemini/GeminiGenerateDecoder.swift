@@ -34,8 +34,6 @@ struct GeminiGenerateDecoder: WireFormatDecoder {
     }
 
     func decodeStream(_ events: [StreamEvent], into result: inout DecodedExchange) {
-        var assembler = GeminiStreamAssembler()
-        for event in events { assembler.consume(event, into: &result) }
-        assembler.finish(into: &result)
+        GeminiStreamAssembler.assemble(events, into: &result)
     }
 }

@@ -2,7 +2,7 @@
 /// the elements of the JSON array without it): each chunk's parts are appended per candidate, runs of
 /// text (and of thought text) joined, usage and model taken from the last chunk that has them. A
 /// `finishReason` marks the end.
-struct GeminiStreamAssembler {
+struct GeminiStreamAssembler: StreamAssembler {
     private var candidates: [Int: [Conversation.Part]] = [:]
     private var finishReasons: [Int: String] = [:]
     private var blockReason: String?

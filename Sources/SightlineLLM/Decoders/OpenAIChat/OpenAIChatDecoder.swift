@@ -30,9 +30,7 @@ struct OpenAIChatDecoder: WireFormatDecoder {
     }
 
     func decodeStream(_ events: [StreamEvent], into result: inout DecodedExchange) {
-        var assembler = OpenAIChatStreamAssembler()
-        for event in events { assembler.consume(event, into: &result) }
-        assembler.finish(into: &result)
+        OpenAIChatStreamAssembler.assemble(events, into: &result)
     }
 
     static func sortedChoices(_ choices: [JSONValue]) -> [JSONValue] {

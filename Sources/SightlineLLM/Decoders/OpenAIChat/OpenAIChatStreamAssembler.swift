@@ -2,7 +2,7 @@ import SightlineCore
 /// Rebuilds a chat completion from `chat.completion.chunk` deltas: content and reasoning are
 /// concatenated per choice, tool-call argument fragments joined by their `index`, usage taken from the
 /// final chunk that `stream_options.include_usage` adds.
-struct OpenAIChatStreamAssembler {
+struct OpenAIChatStreamAssembler: StreamAssembler {
     typealias Part = Conversation.Part
 
     private struct ToolCall {
